@@ -1,0 +1,30 @@
+# Radar: `make demo` runs the offline demo, `make test` the whole suite. Both start from nothing.
+PYTHON ?= python3.11
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed-stamp
+
+export PREFECT_SERVER_ANALYTICS_ENABLED := false
+
+.PHONY: install demo test bench clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) not found: install Python 3.11 or run make PYTHON=/path/to/python3.11"; exit 2; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -c constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+demo: install
+	$(BIN)/radar ingest --config demo/radar.toml
+	$(BIN)/radar status
+
+test: install
+	$(BIN)/python -m pytest
+
+bench: install
+	$(BIN)/python bench/ingest_throughput.py
+
+clean:
+	rm -rf $(VENV) .radar .pytest_cache .hypothesis

@@ -1,0 +1,159 @@
+"""The ``radar`` command line.
+
+Exit codes: 0 success (some feeds may have failed: see the summary), 1 every feed
+failed or an operation failed, 2 bad usage or configuration, 3 the store is busy.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from dataclasses import asdict
+from pathlib import Path
+from typing import Annotated
+
+import typer
+from rich.console import Console
+
+from radar import __version__
+from radar.errors import ConfigError, RadarError, StoreBusyError
+
+EXIT_FAILED, EXIT_USAGE, EXIT_BUSY = 1, 2, 3
+
+app = typer.Typer(
+    name="radar",
+    help="Radar: pull new papers from arXiv, bioRxiv/medRxiv and journals into one store.",
+    epilog="Exit codes: 0 ok, 1 failed (for ingest: every feed failed), 2 bad usage or config, 3 store busy.",
+    no_args_is_help=True,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    pretty_exceptions_enable=False,
+)
+out = Console()
+err = Console(stderr=True)
+
+ConfigOption = Annotated[Path | None, typer.Option("--config", "-c", help="Feeds config (TOML). Default: $RADAR_CONFIG, else ./radar.toml, else the bundled default.", show_default=False)]
+JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
+
+
+def _version(value: bool) -> None:
+    if value:
+        out.print(f"radar {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def main(
+    version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
+) -> None:
+    """Radar: an academic-literature radar."""
+
+
+def _fail(exc: RadarError) -> typer.Exit:
+    err.print(f"[bold red]error:[/] {exc}", highlight=False)
+    code = EXIT_USAGE if isinstance(exc, ConfigError) else EXIT_BUSY if isinstance(exc, StoreBusyError) else EXIT_FAILED
+    return typer.Exit(code)
+
+
+def _dump(data: object) -> None:
+    sys.stdout.write(json.dumps(data, indent=2, default=str, ensure_ascii=False) + "\n")
+
+
+@app.command()
+def ingest(
+    config: ConfigOption = None,
+    only: Annotated[list[str] | None, typer.Option("--only", "-o", help="Run only this feed (repeatable).")] = None,
+    json_output: JsonOption = False,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's own logs.")] = False,
+) -> None:
+    """Fetch the configured feeds into the store, one Prefect task per feed."""
+    from flows.console import ProgressListener, run_table
+    from flows.runtime import listening, prepare_prefect_environment
+    from radar.config import load_config
+    from radar.settings import load_settings
+
+    try:
+        settings = load_settings()
+        path = config or settings.config
+        load_config(path, fallback_to_bundled=config is None).select(only)  # fail fast, before Prefect starts
+        prepare_prefect_environment(settings)
+        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
+        from flows.ingest import ingest as ingest_flow
+
+        with ProgressListener(err) as listener, listening(listener):
+            report = ingest_flow(config=str(config) if config else None, only=only)
+    except RadarError as exc:
+        raise _fail(exc) from None
+    if json_output:
+        _dump({"run_id": report.run_id, "status": report.status, "feeds": [asdict(r) for r in report.feeds]})
+    else:
+        out.print(run_table(report))
+    if report.status == "failed":
+        raise typer.Exit(EXIT_FAILED)
+
+
+@app.command()
+def status(json_output: JsonOption = False) -> None:
+    """Counts by source, field and day, and the last run of each feed with its errors."""
+    from flows.console import status_tables
+    from indexing.store import open_store
+    from queries.status import store_status
+    from radar.settings import load_settings
+
+    try:
+        settings = load_settings()
+        with open_store(settings.store_path, read_only=True) as store:
+            report = store_status(store)
+    except RadarError as exc:
+        raise _fail(exc) from None
+    if json_output:
+        _dump(report.to_json())
+        return
+    for table in status_tables(report):
+        out.print(table)
+
+
+@app.command()
+def feeds(config: ConfigOption = None, json_output: JsonOption = False) -> None:
+    """List the configured feeds."""
+    from rich.table import Table
+
+    from radar.config import load_config
+    from radar.settings import load_settings
+
+    try:
+        settings = load_settings()
+        loaded = load_config(config or settings.config, fallback_to_bundled=config is None)
+    except RadarError as exc:
+        raise _fail(exc) from None
+    if json_output:
+        _dump([f.model_dump(mode="json") | {"url": f.resolved_url} for f in loaded.feeds])
+        return
+    table = Table("name", "kind", "url", "enabled")
+    for f in loaded.feeds:
+        table.add_row(f.name, f.kind, f.resolved_url, "yes" if f.enabled else "no")
+    out.print(table)
+
+
+@app.command("settings")
+def show_settings(json_output: JsonOption = False) -> None:
+    """List every RADAR_* setting with its current value and what it does."""
+    from rich.table import Table
+
+    from radar.settings import describe_settings, load_settings
+
+    try:
+        rows = describe_settings(load_settings())
+    except RadarError as exc:
+        raise _fail(exc) from None
+    if json_output:
+        _dump(rows)
+        return
+    table = Table("variable", "value", "description")
+    for row in rows:
+        table.add_row(row["variable"], str(row["value"]), row["description"])
+    out.print(table)
+
+
+if __name__ == "__main__":
+    app()

@@ -1,0 +1,95 @@
+"""Terminal output: progress bars per feed and summary tables (rich)."""
+
+from __future__ import annotations
+
+import threading
+
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table
+
+from indexing.ingest import RunReport
+from indexing.store.runs import FeedResult
+from queries.status import StoreStatus
+
+STATUS_STYLE = {"ok": "green", "not-modified": "cyan", "partial": "yellow", "failed": "red"}
+
+
+class ProgressListener:
+    """One bar per feed: a spinner while fetching, then papers stored out of papers parsed."""
+
+    def __init__(self, console: Console) -> None:
+        self.progress = Progress(
+            SpinnerColumn(), TextColumn("[bold]{task.description}"), BarColumn(), MofNCompleteColumn(),
+            TextColumn("{task.fields[state]}"), TimeElapsedColumn(), console=console, transient=False,
+        )
+        self._tasks: dict[str, int] = {}
+        self._lock = threading.Lock()
+
+    def __enter__(self) -> ProgressListener:
+        self.progress.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.progress.stop()
+
+    def _task(self, feed: str) -> int:
+        with self._lock:
+            if feed not in self._tasks:
+                self._tasks[feed] = self.progress.add_task(feed, total=None, state="fetching")
+            return self._tasks[feed]
+
+    def feed_started(self, feed: str) -> None:
+        self._task(feed)
+
+    def feed_progress(self, feed: str, done: int, total: int) -> None:
+        self.progress.update(self._task(feed), completed=done, total=total, state="storing")
+
+    def feed_finished(self, result: FeedResult) -> None:
+        style = STATUS_STYLE.get(result.status, "white")
+        total = max(result.fetched, 1)
+        self.progress.update(self._task(result.feed), completed=total, total=total,
+                             state=f"[{style}]{result.status}[/]")
+
+
+def run_table(report: RunReport) -> Table:
+    table = Table(title=f"Ingest run {report.run_id}: {report.status}", title_justify="left")
+    for name in ("feed", "status", "fetched", "new", "updated", "unchanged", "rejected", "error"):
+        numeric = name in ("fetched", "new", "updated", "unchanged", "rejected")
+        table.add_column(name, justify="right" if numeric else "left", no_wrap=name != "error", overflow="fold")
+    for r in report.feeds:
+        style = STATUS_STYLE.get(r.status, "white")
+        table.add_row(r.feed, f"[{style}]{r.status}[/]", *(str(v) for v in (r.fetched, r.new, r.updated, r.unchanged, r.rejected)),
+                      r.error or "")
+    totals = [sum(getattr(r, k) for r in report.feeds) for k in ("fetched", "new", "updated", "unchanged", "rejected")]
+    table.add_section()
+    table.add_row("total", "", *(str(v) for v in totals), "")
+    return table
+
+
+def status_tables(status: StoreStatus) -> list[Table]:
+    overview = Table(title=f"Store {status.store}", title_justify="left", show_header=False)
+    for label, value in (("papers", status.papers), ("sightings", status.sightings),
+                         ("versions", status.versions), ("rejects", status.rejects)):
+        overview.add_row(label, str(value))
+    if status.last_run:
+        overview.add_row("last run", f"{status.last_run['run_id']} ({status.last_run['status']})")
+    tables = [overview]
+    for title, counts in (("by source", status.by_source), ("by field", status.by_field),
+                          ("by day (published, UTC)", {str(k): v for k, v in status.by_day.items()})):
+        t = Table(title=title, title_justify="left")
+        t.add_column("")
+        t.add_column("papers", justify="right")
+        for key, value in counts.items():
+            t.add_row(str(key), str(value))
+        tables.append(t)
+    feeds = Table(title="feeds (last run)", title_justify="left")
+    for name in ("feed", "kind", "when (UTC)", "status", "new", "updated", "rejected", "last success", "error"):
+        feeds.add_column(name, overflow="fold")
+    for f in status.feeds:
+        style = STATUS_STYLE.get(f.status, "white")
+        feeds.add_row(f.feed, f.kind, f"{f.last_run_at:%Y-%m-%d %H:%M}", f"[{style}]{f.status}[/]", str(f.new),
+                      str(f.updated), str(f.rejected),
+                      f"{f.last_success:%Y-%m-%d %H:%M}" if f.last_success else "never", f.error or "")
+    tables.append(feeds)
+    return tables

@@ -1,0 +1,77 @@
+"""The ``ingest`` flow: one mapped task per feed, retried only on transient failures."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from prefect import flow, task, unmapped
+from prefect.cache_policies import NO_CACHE
+from prefect.task_runners import ThreadPoolTaskRunner
+
+from flows.runtime import current_listener, resources
+from indexing.ingest import RunReport, begin_run, end_run, ingest_feed
+from indexing.sources.http import HttpFetcher
+from indexing.store import Store, utc_now
+from indexing.store.runs import FeedResult, record_feed_result
+from radar.config import FeedSpec, load_config
+from radar.errors import FeedError
+from radar.settings import Settings, load_settings
+
+
+class FeedAttemptFailed(FeedError):
+    """A feed failed in a way a retry may fix; raised so Prefect retries the task."""
+
+    transient = True
+
+    def __init__(self, result: FeedResult):
+        super().__init__(result.error or "feed failed")
+        self.result = result
+
+
+def _retry_if_transient(task, task_run, state) -> bool:  # noqa: ANN001 - Prefect's hook signature
+    try:
+        state.result()
+    except FeedError as exc:
+        return exc.transient
+    except Exception:  # noqa: BLE001 - anything else is a bug, not worth a retry
+        return False
+    return False
+
+
+@task(name="ingest-feed", retries=2, retry_delay_seconds=[10, 60], retry_condition_fn=_retry_if_transient,
+      cache_policy=NO_CACHE, task_run_name="ingest-{spec.name}")
+def ingest_feed_task(spec: FeedSpec, store: Store, fetcher: HttpFetcher, run_id: str, settings: Settings) -> FeedResult:
+    outcome = ingest_feed(store, spec, fetcher, run_id, listener=current_listener(),
+                          batch_size=settings.ingest.batch_size, excerpt_chars=settings.ingest.reject_excerpt_chars)
+    if outcome.transient:
+        raise FeedAttemptFailed(outcome.result)
+    return outcome.result
+
+
+@flow(name="ingest", task_runner=ThreadPoolTaskRunner(max_workers=4), log_prints=True)
+def ingest(config: str | None = None, only: list[str] | None = None) -> RunReport:
+    """Fetch every configured feed (or the named ones) into the DuckDB store."""
+    settings = load_settings()
+    path = Path(config) if config else settings.config
+    specs = load_config(path, fallback_to_bundled=config is None).select(only)
+    with resources(settings) as (settings, store, fetcher):
+        report = RunReport(begin_run(store))
+        futures = ingest_feed_task.map(specs, unmapped(store), unmapped(fetcher), unmapped(report.run_id),
+                                       unmapped(settings))
+        for spec, future in zip(specs, futures, strict=True):
+            report.feeds.append(_result_of(spec, future, store, report.run_id))
+        return end_run(store, report)
+
+
+def _result_of(spec: FeedSpec, future, store: Store, run_id: str) -> FeedResult:  # noqa: ANN001 - a PrefectFuture
+    try:
+        return future.result()
+    except FeedAttemptFailed as exc:
+        return exc.result
+    except Exception as exc:  # noqa: BLE001 - a bug in one feed must not fail the run
+        now = utc_now()
+        result = FeedResult(feed=spec.name, kind=spec.kind, url=spec.resolved_url, started_at=now, finished_at=now,
+                            status="failed", error=f"internal error: {type(exc).__name__}: {exc}")
+        with store.transaction() as con:
+            record_feed_result(con, run_id, result)
+        return result

@@ -1,0 +1,1 @@
+"""Everything that puts papers in: sources, normalisation, the DuckDB store."""

@@ -1,0 +1,157 @@
+"""Normalisation: a parser's :class:`RawEntry` becomes one :class:`Paper`. Pure functions.
+
+The identity rules (DESIGN.md): ``arxiv:<id>`` without version, else ``doi:<doi>``
+lower-cased, else ``url:<hash of the canonical URL>``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import html
+import re
+from datetime import UTC, date, datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from indexing.fields import field_for
+from indexing.records import Paper, RawEntry
+from radar.errors import InvalidItemError
+
+# New-style (2007+) and old-style arXiv ids, with an optional version.
+ARXIV_ID = re.compile(
+    r"(?P<id>\d{4}\.\d{4,5}|[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(?:v(?P<version>\d+))?(?![\d])"
+)
+_BOILERPLATE = re.compile(r"^\s*arXiv:\S+\s+Announce Type:\s*\S+\s*(?:Abstract:\s*)?", re.IGNORECASE)
+_TAG = re.compile(r"<!--.*?-->|</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>", re.DOTALL)
+_SPACE = re.compile(r"\s+")
+_DOI = re.compile(r"10\.\d{4,9}/\S+", re.IGNORECASE)
+_TRACKING_PARAMS = ("utm_", "rss", "src", "ref")
+
+
+def clean_text(text: str | None) -> str:
+    """Tags, entities and feed boilerplate out, whitespace runs collapsed; LaTeX kept as written."""
+    if not text:
+        return ""
+    previous = None
+    while text != previous:  # double-escaped feeds need more than one pass; each pass only shortens
+        previous = text
+        text = html.unescape(_TAG.sub(" ", text))
+        text = _BOILERPLATE.sub("", _SPACE.sub(" ", text).strip())
+    return text
+
+
+def arxiv_id(text: str | None) -> tuple[str, int | None] | None:
+    """The arXiv id (without version) and version found in a guid, URL or id string."""
+    if not text:
+        return None
+    match = ARXIV_ID.search(text)
+    if not match:
+        return None
+    version = match.group("version")
+    return match.group("id"), int(version) if version else None
+
+
+def normalise_doi(text: str | None) -> str | None:
+    """``doi:10.1101/X``, ``https://doi.org/10.1101/X`` → ``10.1101/x``."""
+    if not text:
+        return None
+    match = _DOI.search(text.strip())
+    return match.group(0).rstrip(".,;").lower() if match else None
+
+
+def canonical_url(url: str) -> str:
+    """Lower-case scheme and host, no fragment, no tracking parameters, no trailing slash."""
+    parts = urlsplit(url.strip())
+    query = [(k, v) for k, v in parse_qsl(parts.query) if not k.lower().startswith(_TRACKING_PARAMS)]
+    path = parts.path.rstrip("/") or "/"
+    return urlunsplit(("https" if parts.scheme in ("http", "https") else parts.scheme,
+                       parts.netloc.lower(), path, urlencode(sorted(query)), ""))
+
+
+def url_id(url: str) -> str:
+    return "url:" + hashlib.sha256(canonical_url(url).encode()).hexdigest()[:20]
+
+
+def parse_datetime(text: str | None) -> datetime | None:
+    """RFC 822, ISO 8601 or a bare date, as an aware UTC datetime; None when unreadable."""
+    if not text or not (text := text.strip()):
+        return None
+    try:
+        value = datetime.fromisoformat(text.replace("Z", "+00:00"))
+    except ValueError:
+        try:
+            value = parsedate_to_datetime(text)
+        except (TypeError, ValueError, IndexError):
+            return None
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    return value.astimezone(UTC)
+
+
+def parse_version(text: str | None) -> int | None:
+    if not text:
+        return None
+    digits = text.strip().lstrip("vV")
+    return int(digits) if digits.isdigit() else None
+
+
+def _unique(values: list[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(v for v in (s.strip() for s in values) if v))
+
+
+def paper_identity(entry: RawEntry) -> tuple[str, int | None]:
+    """The stable paper id and the version this entry is, or InvalidItemError."""
+    version = parse_version(entry.version)
+    if entry.source == "arxiv":
+        for text in (entry.identifier, entry.url):
+            found = arxiv_id(text)
+            if found:
+                return f"arxiv:{found[0]}", found[1] or version
+    doi = normalise_doi(entry.doi) or normalise_doi(entry.identifier)
+    if doi:
+        return f"doi:{doi}", version
+    link = entry.url or entry.identifier
+    if link and urlsplit(link).scheme in ("http", "https"):
+        return url_id(link), version
+    raise InvalidItemError("item has no id, DOI or link")
+
+
+def normalise(entry: RawEntry) -> Paper:
+    """One raw feed item → one Paper, or InvalidItemError with the reason."""
+    title = clean_text(entry.title)
+    if not title:
+        raise InvalidItemError("item has no title")
+    paper_id, version = paper_identity(entry)
+    categories = _unique(entry.categories)
+    primary = (entry.primary_category or "").strip() or (categories[0] if categories else None)
+    if primary and primary not in categories:
+        categories = (primary, *categories)
+    url, pdf_url = entry.url, entry.pdf_url
+    if paper_id.startswith("arxiv:"):
+        bare = paper_id.removeprefix("arxiv:")
+        url, pdf_url = f"https://arxiv.org/abs/{bare}", pdf_url or f"https://arxiv.org/pdf/{bare}"
+    return Paper(
+        paper_id=paper_id,
+        source=entry.source,
+        title=title,
+        abstract=clean_text(entry.abstract),
+        authors=_unique([clean_text(a) for a in entry.authors]),
+        categories=categories,
+        primary_category=primary,
+        field=entry.field or field_for(entry.source, categories, primary),
+        doi=normalise_doi(entry.doi),
+        journal_ref=clean_text(entry.journal_ref) or None,
+        url=url.strip() if url else None,
+        pdf_url=pdf_url,
+        license=(entry.license or "").strip() or None,
+        published=parse_datetime(entry.published),
+        updated=parse_datetime(entry.updated),
+        version=version,
+        announce_type=(entry.announce_type or "").strip().lower() or None,
+        section=clean_text(entry.section) or None,
+        venue=clean_text(entry.venue) or None,
+    )
+
+
+def today_utc() -> date:
+    return datetime.now(UTC).date()

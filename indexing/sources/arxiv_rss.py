@@ -1,0 +1,121 @@
+"""arXiv's announcement feeds: rss.arxiv.org RSS 2.0 and Atom, and the old RSS 1.0 (RDF).
+
+``parse`` is pure (bytes in, entries out); ``fetch`` is one conditional GET.
+"""
+
+from __future__ import annotations
+
+import re
+
+from lxml import etree
+
+from indexing.records import ParsedFeed, RawEntry
+from indexing.sources.xml import excerpt, local, read_xml, text, texts
+
+SOURCE = "arxiv"
+_ANNOUNCE = re.compile(r"Announce Type:\s*([\w-]+)", re.IGNORECASE)
+# Old RDF titles: "Title. (arXiv:1808.09955v1 [astro-ph.IM])" or "... [cs.NA] UPDATED)".
+_RDF_TITLE = re.compile(r"^(?P<title>.*?)\.?\s*\(arXiv:(?P<id>\S+?)\s*(?:\[(?P<cat>[^\]]+)\])?\s*(?P<upd>UPDATED)?\)\s*$", re.DOTALL)
+
+
+def parse(data: bytes, charset: str | None = None) -> ParsedFeed:
+    root, error = read_xml(data, charset)
+    if root is None:
+        return ParsedFeed(error=error)
+    kind = local(root.tag)
+    if kind == "feed":
+        return _parsed(root.findtext("{*}title"), [_atom_item(e) for e in root.iterfind("{*}entry")], error)
+    if kind == "RDF":
+        channel_date = root.findtext("{*}channel/{*}date")  # RDF items carry no date of their own
+        items = [_rdf_item(e, channel_date) for e in root.iterfind("{*}item")]
+        return _parsed(root.findtext("{*}channel/{*}title"), items, error)
+    if kind == "rss":
+        channel = root.find("channel")
+        title = channel.findtext("title") if channel is not None else None
+        if title and title.startswith("Feed error for query"):
+            return ParsedFeed(title=title, error=f"arXiv says: {text(channel, 'description') or title}")
+        return _parsed(title, [_rss_item(e) for e in root.iterfind("channel/item")], error)
+    return ParsedFeed(error=f"not an arXiv feed: the document is <{kind}>, not <rss>, <feed> or <rdf:RDF>")
+
+
+def _parsed(title: str | None, entries: list[RawEntry], error: str | None) -> ParsedFeed:
+    return ParsedFeed(entries=entries, error=error, title=(title or "").strip() or None)
+
+
+def _announce(item: etree._Element, description: str | None) -> str | None:
+    declared = text(item, "{*}announce_type")
+    if declared:
+        return declared
+    found = _ANNOUNCE.search(description or "")
+    return found.group(1) if found else None
+
+
+def _creators(item: etree._Element) -> list[str]:
+    # dc:creator holds "A, B, C" (new feeds) or HTML links joined by commas (old RDF).
+    names: list[str] = []
+    for value in texts(item, "{*}creator"):
+        names.extend(re.sub(r"<[^>]+>", "", value).split(","))
+    return [n.strip() for n in names if n.strip()]
+
+
+def _rss_item(item: etree._Element) -> RawEntry:
+    description = text(item, "description")
+    categories = texts(item, "category")
+    return RawEntry(
+        source=SOURCE,
+        identifier=text(item, "guid"),
+        title=text(item, "title"),
+        abstract=description,
+        authors=_creators(item),
+        categories=categories,
+        primary_category=categories[0] if categories else None,
+        doi=text(item, "{*}DOI"),
+        journal_ref=text(item, "{*}journal_reference"),
+        url=text(item, "link"),
+        license=text(item, "{*}rights"),
+        published=text(item, "pubDate"),
+        announce_type=_announce(item, description),
+        excerpt=excerpt(item),
+    )
+
+
+def _atom_item(entry: etree._Element) -> RawEntry:
+    summary = text(entry, "{*}summary")
+    categories = [c.get("term", "").strip() for c in entry.iterfind("{*}category") if c.get("term")]
+    link = next((l.get("href") for l in entry.iterfind("{*}link") if l.get("rel", "alternate") == "alternate"), None)
+    return RawEntry(
+        source=SOURCE,
+        identifier=text(entry, "{*}id"),
+        title=text(entry, "{*}title"),
+        abstract=summary,
+        authors=_creators(entry),
+        categories=categories,
+        primary_category=categories[0] if categories else None,
+        doi=text(entry, "{*}DOI"),
+        journal_ref=text(entry, "{*}journal_reference"),
+        url=link,
+        license=text(entry, "{*}rights"),
+        published=text(entry, "{*}published"),
+        updated=text(entry, "{*}updated"),
+        announce_type=_announce(entry, summary),
+        excerpt=excerpt(entry),
+    )
+
+
+def _rdf_item(item: etree._Element, channel_date: str | None) -> RawEntry:
+    raw_title = text(item, "{*}title") or ""
+    match = _RDF_TITLE.match(raw_title)
+    category = match.group("cat") if match else None
+    return RawEntry(
+        source=SOURCE,
+        identifier=match.group("id") if match else item.get("{http://www.w3.org/1999/02/22-rdf-syntax-ns#}about"),
+        title=match.group("title") if match else raw_title,
+        abstract=text(item, "{*}description"),
+        authors=_creators(item),
+        categories=[category] if category else [],
+        primary_category=category,
+        url=text(item, "{*}link"),
+        published=channel_date,
+        announce_type=("replace" if match.group("upd") else "new") if match else None,
+        excerpt=excerpt(item),
+    )

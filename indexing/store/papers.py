@@ -1,0 +1,181 @@
+"""Writing and reading papers: bulk upserts through Arrow, versions, sightings, aliases.
+
+An upsert deduplicates its batch first (one record per paper, merged), resolves ids
+through the alias table (an arXiv paper and its journal DOI are one paper), merges with
+what is stored, and writes only rows that changed.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from dataclasses import dataclass, fields, replace
+from datetime import UTC, datetime
+
+import duckdb
+import pyarrow as pa
+
+from indexing.merge import merge, merge_all
+from indexing.records import Paper
+
+PAPER_COLUMNS = tuple(f.name for f in fields(Paper))
+_TS = pa.timestamp("us")
+PAPER_SCHEMA = pa.schema([
+    ("paper_id", pa.string()), ("source", pa.string()), ("title", pa.string()), ("abstract", pa.string()),
+    ("authors", pa.list_(pa.string())), ("categories", pa.list_(pa.string())),
+    ("primary_category", pa.string()), ("field", pa.string()), ("doi", pa.string()),
+    ("journal_ref", pa.string()), ("url", pa.string()), ("pdf_url", pa.string()), ("license", pa.string()),
+    ("published", _TS), ("updated", _TS), ("version", pa.int32()), ("announce_type", pa.string()),
+    ("section", pa.string()), ("venue", pa.string()),
+])
+
+
+@dataclass(slots=True)
+class UpsertCounts:
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+
+    def add(self, other: UpsertCounts) -> None:
+        self.new += other.new
+        self.updated += other.updated
+        self.unchanged += other.unchanged
+
+
+@dataclass(frozen=True, slots=True)
+class Sighting:
+    """Feed ``feed`` listed ``paper`` (as this version, with this announce type) in run ``run_id``."""
+
+    paper: Paper
+    feed: str
+    run_id: str
+
+
+def upsert(con: duckdb.DuckDBPyConnection, sightings: list[Sighting], now: datetime) -> UpsertCounts:
+    """Store a batch of sightings inside the caller's transaction; returns what changed."""
+    if not sightings:
+        return UpsertCounts()
+    canonical = _resolve(con, {s.paper.paper_id: s.paper for s in sightings})
+    grouped: dict[str, list[Paper]] = defaultdict(list)
+    for s in sightings:
+        grouped[canonical[s.paper.paper_id]].append(replace(s.paper, paper_id=canonical[s.paper.paper_id]))
+    existing = read_papers(con, list(grouped))
+    counts, changed = UpsertCounts(), []
+    for paper_id, records in grouped.items():
+        incoming = merge_all(records)
+        stored = existing.get(paper_id)
+        result = incoming if stored is None else merge(stored, incoming)
+        if stored is None:
+            counts.new += 1
+        elif result is stored:
+            counts.unchanged += 1
+            continue
+        else:
+            counts.updated += 1
+        changed.append(result)
+    _write_papers(con, changed, {p.paper_id for p in changed} - set(existing), now)
+    _write_aliases(con, canonical, [p for rs in grouped.values() for p in rs])
+    _write_versions(con, [p for rs in grouped.values() for p in rs], now)
+    _write_sightings(con, sightings, canonical, now)
+    return counts
+
+
+def _resolve(con: duckdb.DuckDBPyConnection, papers: dict[str, Paper]) -> dict[str, str]:
+    """incoming id → stored id, through the paper's own id or its DOI."""
+    keys = set(papers) | {f"doi:{p.doi}" for p in papers.values() if p.doi}
+    con.register("wanted_aliases", pa.table({"alias": sorted(keys)}))
+    known = dict(con.execute(
+        "SELECT alias, paper_id FROM paper_aliases WHERE alias IN (SELECT alias FROM wanted_aliases)"
+    ).fetchall())
+    con.unregister("wanted_aliases")
+    resolved: dict[str, str] = {}
+    for paper_id, paper in papers.items():
+        found = known.get(paper_id) or (known.get(f"doi:{paper.doi}") if paper.doi else None)
+        resolved[paper_id] = found or paper_id
+        # Two new records of one paper in the same batch (an arXiv id and its DOI) meet here.
+        if not found and paper.doi:
+            known.setdefault(f"doi:{paper.doi}", paper_id)
+    return resolved
+
+
+def read_papers(con: duckdb.DuckDBPyConnection, paper_ids: list[str]) -> dict[str, Paper]:
+    """The stored papers among ``paper_ids``."""
+    if not paper_ids:
+        return {}
+    con.register("wanted_ids", pa.table({"paper_id": paper_ids}))
+    columns = ", ".join(PAPER_COLUMNS)
+    table = con.execute(
+        f"SELECT {columns} FROM papers WHERE paper_id IN (SELECT paper_id FROM wanted_ids)"
+    ).fetch_arrow_table()
+    con.unregister("wanted_ids")
+    return {row["paper_id"]: _paper(row) for row in table.to_pylist()}
+
+
+def _paper(row: dict) -> Paper:
+    for name in ("published", "updated"):
+        if row[name] is not None:
+            row[name] = row[name].replace(tzinfo=UTC)
+    row["authors"] = tuple(row["authors"])
+    row["categories"] = tuple(row["categories"])
+    return Paper(**row)
+
+
+def _naive(value: datetime | None) -> datetime | None:
+    return value.astimezone(UTC).replace(tzinfo=None) if value is not None else None
+
+
+def _write_papers(con: duckdb.DuckDBPyConnection, papers: list[Paper], new_ids: set[str], now: datetime) -> None:
+    if not papers:
+        return
+    columns = {name: [getattr(p, name) for p in papers] for name in PAPER_COLUMNS}
+    columns["published"] = [_naive(v) for v in columns["published"]]
+    columns["updated"] = [_naive(v) for v in columns["updated"]]
+    con.register("changed_papers", pa.table(columns, schema=PAPER_SCHEMA))
+    names = ", ".join(PAPER_COLUMNS)
+    # first_seen survives an update: carry the stored value over, else it is now.
+    con.execute(f"""
+        INSERT OR REPLACE INTO papers ({names}, first_seen, last_changed)
+        SELECT c.*, coalesce(p.first_seen, $now), $now
+        FROM changed_papers c LEFT JOIN papers p USING (paper_id)
+    """, {"now": now})
+    con.unregister("changed_papers")
+
+
+def _write_aliases(con: duckdb.DuckDBPyConnection, canonical: dict[str, str], papers: list[Paper]) -> None:
+    pairs = dict(canonical)
+    for paper in papers:
+        pairs.setdefault(paper.paper_id, paper.paper_id)
+        if paper.doi:
+            pairs.setdefault(f"doi:{paper.doi}", paper.paper_id)
+    con.register("new_aliases", pa.table({"alias": list(pairs), "paper_id": list(pairs.values())}))
+    con.execute("INSERT OR IGNORE INTO paper_aliases SELECT alias, paper_id FROM new_aliases")
+    con.unregister("new_aliases")
+
+
+def _write_versions(con: duckdb.DuckDBPyConnection, papers: list[Paper], now: datetime) -> None:
+    rows = {(p.paper_id, p.version): p for p in papers if p.version is not None}
+    if not rows:
+        return
+    table = pa.table({
+        "paper_id": [k[0] for k in rows], "version": pa.array([k[1] for k in rows], pa.int32()),
+        "title": [p.title for p in rows.values()],
+        "published": pa.array([_naive(p.published) for p in rows.values()], _TS),
+        "updated": pa.array([_naive(p.updated) for p in rows.values()], _TS),
+    })
+    con.register("new_versions", table)
+    con.execute("INSERT OR IGNORE INTO versions SELECT *, $now FROM new_versions", {"now": now})
+    con.unregister("new_versions")
+
+
+def _write_sightings(con: duckdb.DuckDBPyConnection, sightings: list[Sighting], canonical: dict[str, str],
+                     now: datetime) -> None:
+    table = pa.table({
+        "paper_id": [canonical[s.paper.paper_id] for s in sightings],
+        "feed": [s.feed for s in sightings],
+        "announce_type": [s.paper.announce_type or "" for s in sightings],
+        "version": pa.array([s.paper.version or 0 for s in sightings], pa.int32()),
+        "run_id": [s.run_id for s in sightings],
+    })
+    con.register("new_sightings", table)
+    con.execute("INSERT OR IGNORE INTO sightings SELECT DISTINCT ON (paper_id, feed, announce_type, version) *, "
+                "$now FROM new_sightings", {"now": now})
+    con.unregister("new_sightings")

@@ -1,0 +1,89 @@
+"""Run records, per-feed results, feed state (conditional GET validators) and rejects."""
+
+from __future__ import annotations
+
+import hashlib
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+import duckdb
+import pyarrow as pa
+
+from indexing.records import Reject
+
+
+@dataclass(frozen=True, slots=True)
+class FeedState:
+    feed: str
+    url: str
+    etag: str | None = None
+    last_modified: str | None = None
+    last_success: datetime | None = None
+    last_error: str | None = None
+
+
+@dataclass(slots=True)
+class FeedResult:
+    """What one feed did in one run; the row of ``run_feeds``."""
+
+    feed: str
+    kind: str
+    url: str
+    started_at: datetime
+    finished_at: datetime | None = None
+    status: str = "ok"  # ok | not-modified | partial | failed
+    fetched: int = 0
+    new: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    error: str | None = None
+
+
+def start_run(con: duckdb.DuckDBPyConnection, now: datetime) -> str:
+    run_id = now.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
+    con.execute("INSERT INTO runs VALUES (?, ?, NULL, 'running')", [run_id, now])
+    return run_id
+
+
+def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, now: datetime) -> None:
+    con.execute("UPDATE runs SET finished_at = ?, status = ? WHERE run_id = ?", [now, status, run_id])
+
+
+def record_feed_result(con: duckdb.DuckDBPyConnection, run_id: str, result: FeedResult) -> None:
+    con.execute(
+        "INSERT OR REPLACE INTO run_feeds VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [run_id, result.feed, result.kind, result.url, result.started_at, result.finished_at, result.status,
+         result.fetched, result.new, result.updated, result.unchanged, result.rejected, result.error],
+    )
+
+
+def read_feed_state(con: duckdb.DuckDBPyConnection, feed: str) -> FeedState | None:
+    row = con.execute(
+        "SELECT feed, url, etag, last_modified, last_success, last_error FROM feed_state WHERE feed = ?", [feed]
+    ).fetchone()
+    return FeedState(*row) if row else None
+
+
+def save_feed_state(con: duckdb.DuckDBPyConnection, state: FeedState, now: datetime) -> None:
+    con.execute(
+        "INSERT OR REPLACE INTO feed_state VALUES (?, ?, ?, ?, ?, ?, ?)",
+        [state.feed, state.url, state.etag, state.last_modified, state.last_success, now, state.last_error],
+    )
+
+
+def save_rejects(con: duckdb.DuckDBPyConnection, feed: str, run_id: str, rejects: list[Reject], now: datetime) -> None:
+    """Keep each distinct rejected item once per feed (a rerun adds nothing)."""
+    if not rejects:
+        return
+    unique = {hashlib.sha256(r.excerpt.encode()).hexdigest()[:32]: r for r in rejects}
+    con.register("new_rejects", pa.table({
+        "feed": [feed] * len(unique),
+        "excerpt_hash": list(unique),
+        "identifier": [r.identifier for r in unique.values()],
+        "reason": [r.reason for r in unique.values()],
+        "excerpt": [r.excerpt for r in unique.values()],
+    }))
+    con.execute("INSERT OR IGNORE INTO rejects SELECT *, $run, $now FROM new_rejects", {"run": run_id, "now": now})
+    con.unregister("new_rejects")

@@ -1,0 +1,127 @@
+"""The DuckDB schema, as numbered migrations applied in order, each in its own transaction.
+
+Times are stored as UTC in plain TIMESTAMP columns. Add a migration; never edit one
+that has shipped.
+"""
+
+from __future__ import annotations
+
+import duckdb
+
+MIGRATIONS: list[tuple[int, str, str]] = [
+    (1, "papers, versions, sightings, aliases, feed state, runs, rejects", """
+        CREATE TABLE papers (
+            paper_id         VARCHAR PRIMARY KEY,
+            source           VARCHAR NOT NULL,
+            title            VARCHAR NOT NULL,
+            abstract         VARCHAR NOT NULL,
+            authors          VARCHAR[] NOT NULL,
+            categories       VARCHAR[] NOT NULL,
+            primary_category VARCHAR,
+            field            VARCHAR NOT NULL,
+            doi              VARCHAR,
+            journal_ref      VARCHAR,
+            url              VARCHAR,
+            pdf_url          VARCHAR,
+            license          VARCHAR,
+            published        TIMESTAMP,
+            updated          TIMESTAMP,
+            version          INTEGER,
+            announce_type    VARCHAR,
+            section          VARCHAR,
+            venue            VARCHAR,
+            first_seen       TIMESTAMP NOT NULL,
+            last_changed     TIMESTAMP NOT NULL
+        );
+        -- Every id a paper is known by (its own, its DOI), pointing at the stored paper_id.
+        CREATE TABLE paper_aliases (
+            alias    VARCHAR PRIMARY KEY,
+            paper_id VARCHAR NOT NULL
+        );
+        CREATE TABLE versions (
+            paper_id   VARCHAR NOT NULL,
+            version    INTEGER NOT NULL,
+            title      VARCHAR NOT NULL,
+            published  TIMESTAMP,
+            updated    TIMESTAMP,
+            first_seen TIMESTAMP NOT NULL,
+            PRIMARY KEY (paper_id, version)
+        );
+        CREATE TABLE sightings (
+            paper_id      VARCHAR NOT NULL,
+            feed          VARCHAR NOT NULL,
+            announce_type VARCHAR NOT NULL,  -- '' when the feed does not say
+            version       INTEGER NOT NULL,  -- 0 when the feed does not say
+            run_id        VARCHAR NOT NULL,
+            seen_at       TIMESTAMP NOT NULL,
+            PRIMARY KEY (paper_id, feed, announce_type, version)
+        );
+        CREATE TABLE feed_state (
+            feed          VARCHAR PRIMARY KEY,
+            url           VARCHAR NOT NULL,
+            etag          VARCHAR,
+            last_modified VARCHAR,
+            last_success  TIMESTAMP,
+            last_attempt  TIMESTAMP,
+            last_error    VARCHAR
+        );
+        CREATE TABLE runs (
+            run_id      VARCHAR PRIMARY KEY,
+            started_at  TIMESTAMP NOT NULL,
+            finished_at TIMESTAMP,
+            status      VARCHAR NOT NULL   -- running | ok | partial | failed
+        );
+        CREATE TABLE run_feeds (
+            run_id      VARCHAR NOT NULL,
+            feed        VARCHAR NOT NULL,
+            kind        VARCHAR NOT NULL,
+            url         VARCHAR NOT NULL,
+            started_at  TIMESTAMP NOT NULL,
+            finished_at TIMESTAMP NOT NULL,
+            status      VARCHAR NOT NULL,  -- ok | not-modified | partial | failed
+            fetched     INTEGER NOT NULL,
+            new         INTEGER NOT NULL,
+            updated     INTEGER NOT NULL,
+            unchanged   INTEGER NOT NULL,
+            rejected    INTEGER NOT NULL,
+            error       VARCHAR,
+            PRIMARY KEY (run_id, feed)
+        );
+        CREATE TABLE rejects (
+            feed         VARCHAR NOT NULL,
+            excerpt_hash VARCHAR NOT NULL,
+            identifier   VARCHAR,
+            reason       VARCHAR NOT NULL,
+            excerpt      VARCHAR NOT NULL,
+            run_id       VARCHAR NOT NULL,
+            seen_at      TIMESTAMP NOT NULL,
+            PRIMARY KEY (feed, excerpt_hash)
+        );
+    """),
+]
+
+LATEST = MIGRATIONS[-1][0]
+
+
+def current_version(con: duckdb.DuckDBPyConnection) -> int:
+    con.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+                "description VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)")
+    return con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """Apply the migrations the store lacks; returns the versions applied."""
+    applied = []
+    for version, description, sql in MIGRATIONS:
+        if version <= current_version(con):
+            continue
+        con.execute("BEGIN TRANSACTION")
+        try:
+            con.execute(sql)
+            con.execute("INSERT INTO schema_migrations VALUES (?, ?, now()::TIMESTAMP)", [version, description])
+            con.execute("COMMIT")
+        except Exception:
+            con.execute("ROLLBACK")
+            raise
+        applied.append(version)
+    return applied

@@ -1,0 +1,136 @@
+"""The TOML configuration file: which feeds to read (and, later, interest profiles).
+
+Relative paths and ``file:`` URLs in a feed's ``url`` are resolved against the folder
+of the config file, so a config and its snapshot can travel together.
+"""
+
+from __future__ import annotations
+
+import tomllib
+from datetime import date
+from importlib import resources
+from pathlib import Path
+from typing import Literal
+from urllib.parse import urlparse
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
+
+from radar.errors import ConfigError
+
+FeedKind = Literal["arxiv-rss", "arxiv-api", "biorxiv", "medrxiv", "rss"]
+
+DEFAULT_URLS: dict[str, str] = {
+    "arxiv-api": "https://export.arxiv.org/api/query",
+    "biorxiv": "https://api.biorxiv.org/details/biorxiv",
+    "medrxiv": "https://api.biorxiv.org/details/medrxiv",
+}
+
+
+class FeedSpec(BaseModel):
+    """One feed to read."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", description="Unique name, used by --only and in run records.")
+    kind: FeedKind = Field(description="Which parser and fetch plan to use.")
+    url: str = Field("", description="Feed URL, file: URL or path; API kinds have a default.")
+    enabled: bool = Field(True, description="Disabled feeds are skipped by scheduled and manual runs.")
+    source: str | None = Field(None, description="Display name of the publisher for `rss` feeds (e.g. Nature); defaults to the feed's title.")
+    field: str | None = Field(None, description="Broad field for every paper of this feed (journals); arXiv and bioRxiv derive it per paper.")
+    query: str | None = Field(None, description="arxiv-api: the search_query, e.g. 'cat:cs.AI'.")
+    category: str | None = Field(None, description="biorxiv/medrxiv: subject filter, e.g. 'bioinformatics'.")
+    days: int = Field(2, ge=1, le=3650, description="arxiv-api/biorxiv/medrxiv: look back this many days when since is not set.")
+    since: date | None = Field(None, description="arxiv-api/biorxiv/medrxiv: first day of the window (UTC).")
+    until: date | None = Field(None, description="arxiv-api/biorxiv/medrxiv: last day of the window (UTC), default today.")
+    page_size: int = Field(1000, ge=1, le=2000, description="arxiv-api: results per page (arXiv allows at most 2,000).")
+    max_results: int | None = Field(None, ge=1, description="arxiv-api: stop after this many results.")
+
+    @model_validator(mode="after")
+    def _kind_rules(self) -> FeedSpec:
+        if not self.url and self.kind not in DEFAULT_URLS:
+            raise ValueError(f"feed '{self.name}' of kind {self.kind} needs a url")
+        if self.kind == "arxiv-api" and not self.query:
+            raise ValueError(f"feed '{self.name}' of kind arxiv-api needs a query, e.g. query = \"cat:cs.AI\"")
+        if self.since and self.until and self.since > self.until:
+            raise ValueError(f"feed '{self.name}': since {self.since} is after until {self.until}")
+        return self
+
+    @property
+    def resolved_url(self) -> str:
+        return self.url or DEFAULT_URLS[self.kind]
+
+
+class RadarConfig(BaseModel):
+    """The whole config file."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    feeds: list[FeedSpec] = Field(default_factory=list, description="Feeds to ingest.")
+
+    @model_validator(mode="after")
+    def _unique_names(self) -> RadarConfig:
+        seen: set[str] = set()
+        for feed in self.feeds:
+            if feed.name in seen:
+                raise ValueError(f"two feeds are named '{feed.name}'")
+            seen.add(feed.name)
+        return self
+
+    def select(self, only: list[str] | None = None) -> list[FeedSpec]:
+        """The feeds to run: the named ones (enabled or not), else every enabled one."""
+        if not only:
+            return [f for f in self.feeds if f.enabled]
+        by_name = {f.name: f for f in self.feeds}
+        unknown = [n for n in only if n not in by_name]
+        if unknown:
+            raise ConfigError(f"No feed named {', '.join(unknown)}. Configured: {', '.join(by_name) or 'none'}.")
+        return [by_name[n] for n in only]
+
+
+def bundled_config_text() -> str:
+    return resources.files("radar").joinpath("default_config.toml").read_text(encoding="utf-8")
+
+
+def load_config(path: Path, *, fallback_to_bundled: bool = False) -> RadarConfig:
+    """Read and validate a config file; with ``fallback_to_bundled`` a missing file means the bundled default."""
+    if path.exists():
+        try:
+            text = path.read_text(encoding="utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ConfigError(f"Cannot read config {path}: {exc}") from None
+        return parse_config(text, origin=str(path), base_dir=path.resolve().parent)
+    if fallback_to_bundled:
+        return parse_config(bundled_config_text(), origin="bundled radar.toml", base_dir=Path.cwd())
+    raise ConfigError(f"Config file {path} does not exist. Pass --config FILE, or remove it to use the bundled default.")
+
+
+def parse_config(text: str, *, origin: str, base_dir: Path) -> RadarConfig:
+    """Validate TOML text; relative feed paths are taken from ``base_dir``."""
+    try:
+        raw = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
+        raise ConfigError(f"{origin} is not valid TOML: {exc}") from None
+    for feed in raw.get("feeds", []) if isinstance(raw.get("feeds"), list) else []:
+        if isinstance(feed, dict) and isinstance(feed.get("url"), str):
+            feed["url"] = _resolve_local(feed["url"], base_dir)
+    try:
+        return RadarConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(f"{origin}: {_describe(exc)}") from None
+
+
+def _resolve_local(url: str, base_dir: Path) -> str:
+    scheme = urlparse(url).scheme
+    if scheme in ("http", "https"):
+        return url
+    path = Path(url[len("file://"):] if scheme == "file" else url).expanduser()
+    return (base_dir / path).resolve().as_uri()
+
+
+def _describe(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        loc = "".join(f"[{p}]" if isinstance(p, int) else f".{p}" for p in err["loc"]).lstrip(".")
+        msg = err["msg"].removeprefix("Value error, ")
+        parts.append(f"{loc}: {msg}" if loc else msg)
+    return "; ".join(parts)

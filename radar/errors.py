@@ -1,0 +1,71 @@
+"""The one exception tree of Radar.
+
+Everything Radar raises on purpose derives from :class:`RadarError`. Callers that
+retry (the Prefect tasks) look at :attr:`RadarError.transient` and nothing else::
+
+    RadarError
+    ├── ConfigError            a settings value or the TOML config is wrong
+    ├── FeedError              one feed could not be read (the run goes on)
+    │   ├── FetchError         the HTTP or file read failed
+    │   │   └── TransientFetchError   timeouts, 429, 5xx, cut-off bodies: worth a retry
+    │   └── FeedParseError     the body is not a feed Radar can read
+    ├── InvalidItemError       one item of a feed was rejected (the feed goes on)
+    └── StoreError             the DuckDB store failed
+        └── StoreBusyError     another process holds the store's write lock
+"""
+
+from __future__ import annotations
+
+
+class RadarError(Exception):
+    """Base of every error Radar raises on purpose."""
+
+    transient: bool = False
+    """True when the same call may succeed if simply tried again later."""
+
+
+class ConfigError(RadarError):
+    """A setting or the feeds/profiles configuration is invalid."""
+
+
+class FeedError(RadarError):
+    """A feed failed as a whole: it is recorded on the run, other feeds go on."""
+
+
+class FetchError(FeedError):
+    """The feed's bytes could not be fetched (HTTP status, missing file, network)."""
+
+    def __init__(self, message: str, *, url: str | None = None, status: int | None = None):
+        super().__init__(message)
+        self.url = url
+        self.status = status
+
+
+class TransientFetchError(FetchError):
+    """A fetch failure that may go away on its own: timeouts, 429, 5xx, cut-off bodies."""
+
+    transient = True
+
+    def __init__(self, message: str, *, url: str | None = None, status: int | None = None,
+                 retry_after: float | None = None):
+        super().__init__(message, url=url, status=status)
+        self.retry_after = retry_after
+        """Seconds the server asked us to wait (``Retry-After``), if it said."""
+
+
+class FeedParseError(FeedError):
+    """The body is not a feed of the expected kind (nothing in it could be read)."""
+
+
+class InvalidItemError(RadarError):
+    """One item cannot become a paper; it goes to the ``rejects`` table with this reason."""
+
+
+class StoreError(RadarError):
+    """The DuckDB store failed or is in an unexpected state."""
+
+
+class StoreBusyError(StoreError):
+    """Another process holds the store's write lock."""
+
+    transient = True

@@ -1,0 +1,124 @@
+"""Radar's one settings object, read from ``RADAR_*`` environment variables.
+
+Nested groups use a double underscore: ``RADAR_HTTP__TIMEOUT=10``. An unknown
+``RADAR_*`` variable is an error (a typo must not silently fall back to a default).
+"""
+
+from __future__ import annotations
+
+import difflib
+import os
+from pathlib import Path
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from radar.errors import ConfigError
+
+ENV_PREFIX = "RADAR_"
+NESTED_DELIMITER = "__"
+
+
+class _Group(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+
+class HttpSettings(_Group):
+    """How Radar talks to feed servers."""
+
+    timeout: float = Field(30.0, gt=0, description="Seconds before any one HTTP call gives up.")
+    retries: int = Field(4, ge=0, le=10, description="Retries after the first try on 429, 5xx, timeouts and cut-off bodies.")
+    backoff: float = Field(1.0, ge=0, description="Base of the exponential backoff between retries, in seconds (jitter is added).")
+    max_backoff: float = Field(60.0, ge=0, description="Longest wait between two tries, Retry-After included.")
+    min_interval: float = Field(1.0, ge=0, description="Polite pause between two calls to the same host, in seconds.")
+    host_intervals: dict[str, float] = Field(
+        default_factory=lambda: {"export.arxiv.org": 3.0},
+        description="Per-host pauses that override min_interval (arXiv asks for 3 s between API calls).",
+    )
+    contact: str = Field(
+        "radar@example.org",
+        description="Contact address sent in the User-Agent so feed operators can reach whoever runs this Radar.",
+    )
+
+
+class IngestSettings(_Group):
+    """How an ingest run behaves."""
+
+    concurrency: int = Field(4, ge=1, le=32, description="Feeds fetched and parsed at the same time.")
+    batch_size: int = Field(20_000, ge=100, description="Papers written to DuckDB per bulk statement.")
+    reject_excerpt_chars: int = Field(2_000, ge=100, description="Characters of a rejected item's raw text kept for inspection.")
+
+
+class Settings(BaseSettings):
+    """Everything Radar can be told through its environment."""
+
+    model_config = SettingsConfigDict(
+        env_prefix=ENV_PREFIX,
+        env_nested_delimiter=NESTED_DELIMITER,
+        extra="forbid",
+        frozen=True,
+    )
+
+    home: Path = Field(Path(".radar"), description="Folder holding Radar's data: the DuckDB store, Prefect's state, caches.")
+    config: Path = Field(Path("radar.toml"), description="TOML file with feeds and interest profiles; the bundled default is used when it does not exist.")
+    http: HttpSettings = Field(default_factory=HttpSettings, description="Feed fetching.")
+    ingest: IngestSettings = Field(default_factory=IngestSettings, description="Ingest runs.")
+
+    @property
+    def store_path(self) -> Path:
+        return self.home / "radar.duckdb"
+
+    @property
+    def user_agent(self) -> str:
+        from radar import __version__
+
+        return f"Radar/{__version__} (academic literature radar; mailto:{self.http.contact})"
+
+
+def known_variables() -> set[str]:
+    """Every ``RADAR_*`` name the settings understand (groups and their fields)."""
+    names: set[str] = set()
+    for name, field in Settings.model_fields.items():
+        top = f"{ENV_PREFIX}{name.upper()}"
+        names.add(top)
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            names.update(f"{top}{NESTED_DELIMITER}{sub.upper()}" for sub in annotation.model_fields)
+    return names
+
+
+def check_environment(environ: dict[str, str] | os._Environ[str]) -> None:
+    """Reject ``RADAR_*`` variables that no setting reads, suggesting the closest name."""
+    known = known_variables()
+    for name in sorted(environ):
+        if name.startswith(ENV_PREFIX) and name.upper() not in known:
+            close = difflib.get_close_matches(name.upper(), known, n=1)
+            hint = f" Did you mean {close[0]}?" if close else ""
+            raise ConfigError(f"Unknown setting {name}.{hint} `radar settings` lists them all.")
+
+
+def load_settings(**overrides: object) -> Settings:
+    """Build the settings from the environment (plus explicit overrides), with clear errors."""
+    check_environment(os.environ)
+    try:
+        return Settings(**overrides)  # type: ignore[arg-type]
+    except ValidationError as exc:
+        problems = "; ".join(
+            f"{ENV_PREFIX}{NESTED_DELIMITER.join(str(p).upper() for p in err['loc'])}: {err['msg']}"
+            for err in exc.errors()
+        )
+        raise ConfigError(f"Invalid settings: {problems}") from None
+
+
+def describe_settings(settings: Settings) -> list[dict[str, object]]:
+    """Every variable with its current value and description (for `radar settings`)."""
+    rows: list[dict[str, object]] = []
+    for name, field in Settings.model_fields.items():
+        value = getattr(settings, name)
+        if isinstance(value, BaseModel):
+            for sub, sub_field in type(value).model_fields.items():
+                rows.append({"variable": f"{ENV_PREFIX}{name.upper()}{NESTED_DELIMITER}{sub.upper()}",
+                             "value": getattr(value, sub), "description": sub_field.description})
+        else:
+            rows.append({"variable": f"{ENV_PREFIX}{name.upper()}", "value": str(value), "description": field.description})
+    return rows
