@@ -12,7 +12,8 @@
 #   modules. Version 9.5.4 is the newest 9.x Maven Central serves (9.5.5 and 9.6.x are not
 #   there) and it runs on the Temurin 25 JDK in /usr/lib/jvm. Note that the zip has no POM
 #   and Maven Central's maven-metadata.xml lists no 9.x at all, so version ranges do not
-#   find it: the version is pinned.
+#   find it: the version is pinned. ES_DEV_VERSION=8.19.21 (the 8.x fallback, Java 17+)
+#   was also tried and works the same way.
 #
 # What the zip lacks, and what that means for Radar
 #   - No analysis-common module: the `english` analyzer does NOT exist (creating an index
@@ -37,28 +38,28 @@
 #   under /root. That needs no extra account and no chown of the data dir or the cache.
 #   Where user namespaces are not allowed (some containers), it falls back to a system user
 #   `radar-es` (created with useradd) and `runuser`, chowning the data dir to it; the cache
-#   must then be readable by that user (set RADAR_ES_CACHE outside /root).
-#   RADAR_ES_ROOT_MODE=userns|user forces one of the two.
+#   must then be readable by that user (set ES_DEV_CACHE outside /root).
+#   ES_DEV_ROOT_MODE=userns|user forces one of the two.
 #
 # Environment
-#   RADAR_ES_VERSION              Elasticsearch version (default below)
-#   RADAR_ES_CACHE                download cache (default $HOME/.cache/radar/elasticsearch)
+#   ES_DEV_VERSION              Elasticsearch version (default below)
+#   ES_DEV_CACHE                download cache (default $HOME/.cache/radar/elasticsearch)
 #   RADAR_HOME                    Radar state dir (default ./.radar); node in $RADAR_HOME/elasticsearch
-#   RADAR_ES_PORT                 HTTP port on 127.0.0.1 (default 9200; the port of the
+#   ES_DEV_PORT                 HTTP port on 127.0.0.1 (default 9200; the port of the
 #                                 last start is remembered)
 #   RADAR_ELASTICSEARCH_PASSWORD  password of the `elastic` user (default: random, kept in
 #                                 $RADAR_HOME/elasticsearch/elastic-password, mode 600)
-#   RADAR_ES_HEAP                 JVM heap (default 1g)
-#   RADAR_ES_START_TIMEOUT        seconds start waits for the node (default 180)
+#   ES_DEV_HEAP                 JVM heap (default 1g)
+#   ES_DEV_START_TIMEOUT        seconds start waits for the node (default 180)
 #   ES_JAVA_HOME                  JDK to run it with (default: newest suitable in /usr/lib/jvm)
 #
 # Exit codes: 0 ok; 1 error; 2 bad usage; 3 not running (status only).
 
 set -euo pipefail
 
-ES_VERSION="${RADAR_ES_VERSION:-9.5.4}"
+ES_VERSION="${ES_DEV_VERSION:-9.5.4}"
 ES_ARTIFACT="org.elasticsearch.distribution.integ-test-zip:elasticsearch:${ES_VERSION}:zip"
-CACHE_DIR="${RADAR_ES_CACHE:-$HOME/.cache/radar/elasticsearch}"
+CACHE_DIR="${ES_DEV_CACHE:-$HOME/.cache/radar/elasticsearch}"
 ES_HOME="$CACHE_DIR/elasticsearch-$ES_VERSION"
 FETCHED_MARK="$ES_HOME/.radar-fetched"
 
@@ -70,8 +71,8 @@ PORT_FILE="$DATA_DIR/http-port"
 LOG_DIR="$DATA_DIR/logs"
 LAUNCH_LOG="$LOG_DIR/launch.log"
 
-HEAP="${RADAR_ES_HEAP:-1g}"
-START_TIMEOUT="${RADAR_ES_START_TIMEOUT:-180}"
+HEAP="${ES_DEV_HEAP:-1g}"
+START_TIMEOUT="${ES_DEV_START_TIMEOUT:-180}"
 STOP_TIMEOUT=60
 ES_USER=radar-es # only for the root fallback without user namespaces
 
@@ -101,19 +102,19 @@ Commands:
   env      print export lines for RADAR_ELASTICSEARCH_URL/_USERNAME/_PASSWORD:
              eval "\$(scripts/elasticsearch.sh env)"
 
-Environment: RADAR_ES_VERSION, RADAR_ES_CACHE, RADAR_HOME, RADAR_ES_PORT (default 9200),
-RADAR_ELASTICSEARCH_PASSWORD (default: generated and kept in the data dir), RADAR_ES_HEAP
-(default 1g), RADAR_ES_START_TIMEOUT (default 180 s), ES_JAVA_HOME (default: newest JDK
+Environment: ES_DEV_VERSION, ES_DEV_CACHE, RADAR_HOME, ES_DEV_PORT (default 9200),
+RADAR_ELASTICSEARCH_PASSWORD (default: generated and kept in the data dir), ES_DEV_HEAP
+(default 1g), ES_DEV_START_TIMEOUT (default 180 s), ES_JAVA_HOME (default: newest JDK
 >= $MIN_JAVA under /usr/lib/jvm).
 EOF
 }
 
 # ---------------------------------------------------------------- helpers
 
-# The HTTP port: explicit RADAR_ES_PORT, else the one the last start used, else 9200.
+# The HTTP port: explicit ES_DEV_PORT, else the one the last start used, else 9200.
 http_port() {
-  if [[ -n "${RADAR_ES_PORT:-}" ]]; then
-    echo "$RADAR_ES_PORT"
+  if [[ -n "${ES_DEV_PORT:-}" ]]; then
+    echo "$ES_DEV_PORT"
   elif [[ -s "$PORT_FILE" ]]; then
     cat "$PORT_FILE"
   else
@@ -230,7 +231,7 @@ cmd_fetch() {
   if ! (cd "$tmp" && mvn -q -B -Dstyle.color=never dependency:copy \
     -Dartifact="$ES_ARTIFACT" -DoutputDirectory="$tmp" >"$tmp/mvn.log" 2>&1); then
     tail -n 20 "$tmp/mvn.log" >&2
-    die "Maven could not download $ES_ARTIFACT (is Maven Central reachable? does version $ES_VERSION exist? set RADAR_ES_VERSION)."
+    die "Maven could not download $ES_ARTIFACT (is Maven Central reachable? does version $ES_VERSION exist? set ES_DEV_VERSION)."
   fi
   unzip -q "$tmp/elasticsearch-$ES_VERSION.zip" -d "$tmp/unpacked"
   [[ -x "$tmp/unpacked/elasticsearch-$ES_VERSION/bin/elasticsearch" ]] ||
@@ -247,7 +248,7 @@ cmd_fetch() {
 setup_unprivileged_launch() {
   LAUNCH=()
   [[ "$EUID" -eq 0 ]] || return 0
-  local mode="${RADAR_ES_ROOT_MODE:-auto}"
+  local mode="${ES_DEV_ROOT_MODE:-auto}"
   local userns=(unshare --user --map-user=1000 --map-group=1000 --)
   if [[ "$mode" == auto || "$mode" == userns ]]; then
     if "${userns[@]}" true 2>/dev/null; then
@@ -256,15 +257,15 @@ setup_unprivileged_launch() {
       LAUNCH=("${userns[@]}")
       return 0
     fi
-    [[ "$mode" == auto ]] || die "RADAR_ES_ROOT_MODE=userns but 'unshare --user' is not allowed here; unset RADAR_ES_ROOT_MODE or run as a non-root user."
+    [[ "$mode" == auto ]] || die "ES_DEV_ROOT_MODE=userns but 'unshare --user' is not allowed here; unset ES_DEV_ROOT_MODE or run as a non-root user."
   fi
-  [[ "$mode" == auto || "$mode" == user ]] || die "RADAR_ES_ROOT_MODE must be userns or user, not '$mode'."
+  [[ "$mode" == auto || "$mode" == user ]] || die "ES_DEV_ROOT_MODE must be userns or user, not '$mode'."
   if ! id "$ES_USER" >/dev/null 2>&1; then
     useradd --system --no-create-home --shell /usr/sbin/nologin "$ES_USER" ||
       die "cannot create user $ES_USER to run Elasticsearch as (it refuses to run as root); run this script as a non-root user."
   fi
   runuser -u "$ES_USER" -- test -r "$ES_HOME/lib" -a -x "$ES_HOME/bin/elasticsearch" ||
-    die "user $ES_USER cannot read $ES_HOME; set RADAR_ES_CACHE to a directory outside /root (e.g. /var/cache/radar/elasticsearch) and fetch again."
+    die "user $ES_USER cannot read $ES_HOME; set ES_DEV_CACHE to a directory outside /root (e.g. /var/cache/radar/elasticsearch) and fetch again."
   chown -R "$ES_USER:" "$DATA_DIR"
   runuser -u "$ES_USER" -- test -w "$DATA_DIR" ||
     die "user $ES_USER cannot reach $DATA_DIR (a parent directory is not searchable); set RADAR_HOME elsewhere."
@@ -361,7 +362,7 @@ cmd_start() {
   require_fetched
   local port pid password java_home
   port="$(http_port)"
-  [[ "$port" =~ ^[0-9]+$ ]] || die "RADAR_ES_PORT must be a port number, not '$port'."
+  [[ "$port" =~ ^[0-9]+$ ]] || die "ES_DEV_PORT must be a port number, not '$port'."
   if pid="$(running_pid)"; then
     local running_port
     running_port="$(cat "$PORT_FILE" 2>/dev/null || echo 9200)"
@@ -377,7 +378,7 @@ cmd_start() {
   fi
 
   if port_in_use "$port"; then
-    die "port $port on 127.0.0.1 is already in use (another Elasticsearch?); stop that or choose a free port with RADAR_ES_PORT=<port>."
+    die "port $port on 127.0.0.1 is already in use (another Elasticsearch?); stop that or choose a free port with ES_DEV_PORT=<port>."
   fi
   java_home="$(pick_java)"
   password="${RADAR_ELASTICSEARCH_PASSWORD:-}"
