@@ -99,17 +99,17 @@ def fetch(spec: FeedSpec, fetcher: HttpFetcher, today: date) -> Iterator[tuple[F
         yield fetched, parse(fetched.content, fetched.charset, server=server)
         return
     since, until = interval(spec, today)
-    cursor = received = 0
+    cursor = received = expected = 0
     for _ in range(MAX_PAGES):
         fetched = fetcher.get(page_url(spec.resolved_url, since, until, cursor, spec.category))
         parsed = parse(fetched.content, fetched.charset, server=server)
         received += len(parsed.entries)
+        expected = max(expected, parsed.total or 0)  # an empty last page reports no total of its own
         step = parsed.page_count or len(parsed.entries)
         cursor += step
-        total = parsed.total or 0
-        if parsed.error or step == 0 or cursor >= total:
-            if not parsed.error and received < total:
-                parsed.error = f"the API reported {total} papers but sent {received}"
+        if parsed.error or step == 0 or cursor >= expected:
+            if not parsed.error and received < expected:
+                parsed.error = f"the API reported {expected} papers but sent {received}"
             yield fetched, parsed
             return
         yield fetched, parsed

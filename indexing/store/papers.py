@@ -105,7 +105,7 @@ def read_papers(con: duckdb.DuckDBPyConnection, paper_ids: list[str]) -> dict[st
     columns = ", ".join(PAPER_COLUMNS)
     table = con.execute(
         f"SELECT {columns} FROM papers WHERE paper_id IN (SELECT paper_id FROM wanted_ids)"
-    ).fetch_arrow_table()
+    ).to_arrow_table()
     con.unregister("wanted_ids")
     return {row["paper_id"]: _paper(row) for row in table.to_pylist()}
 

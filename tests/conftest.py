@@ -1,0 +1,72 @@
+"""Shared fixtures: the recorded feeds, a real local HTTP server, a real DuckDB file."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from indexing.sources.http import HttpFetcher
+from indexing.store import Store, open_store
+from radar.settings import HttpSettings
+from tests.feedserver import FeedServer
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED_DATA = REPO.parent / "shared" / "data"
+
+
+@pytest.fixture(scope="session")
+def feeds_dir() -> Path:
+    path = SHARED_DATA / "feeds"
+    if not path.is_dir():
+        pytest.fail(f"recorded feeds not found at {path}: the tests read ../shared/data beside the checkout")
+    return path
+
+
+@pytest.fixture(scope="session")
+def feed_bytes(feeds_dir: Path):
+    def read(name: str) -> bytes:
+        return (feeds_dir / name).read_bytes()
+    return read
+
+
+@pytest.fixture
+def feed_server() -> Iterator[FeedServer]:
+    server = FeedServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def http_settings() -> HttpSettings:
+    """Fast retries and short timeouts, so failure paths run in well under a second."""
+    return HttpSettings(timeout=1.0, retries=2, backoff=0.01, max_backoff=2.0, min_interval=0.0, host_intervals={},
+                        contact="tests@example.org")
+
+
+@pytest.fixture
+def fetcher(http_settings: HttpSettings) -> Iterator[HttpFetcher]:
+    with HttpFetcher(http_settings, "Radar-tests/0 (mailto:tests@example.org)") as f:
+        yield f
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[Store]:
+    with open_store(tmp_path / "radar.duckdb") as s:
+        yield s
+
+
+@pytest.fixture
+def radar_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """A clean RADAR_* environment with RADAR_HOME in a temporary folder."""
+    for name in list(os.environ):
+        if name.startswith("RADAR_"):
+            monkeypatch.delenv(name)
+    home = tmp_path / "home"
+    monkeypatch.setenv("RADAR_HOME", str(home))
+    monkeypatch.setenv("RADAR_HTTP__BACKOFF", "0.01")
+    monkeypatch.setenv("RADAR_HTTP__TIMEOUT", "2")
+    monkeypatch.setenv("RADAR_HTTP__MIN_INTERVAL", "0")
+    return home
