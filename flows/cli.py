@@ -50,7 +50,7 @@ def main(
 
 
 def _fail(exc: RadarError) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {exc}", highlight=False)
+    err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
     code = EXIT_USAGE if isinstance(exc, ConfigError) else EXIT_BUSY if isinstance(exc, StoreBusyError) else EXIT_FAILED
     return typer.Exit(code)
 

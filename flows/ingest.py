@@ -6,7 +6,6 @@ from pathlib import Path
 
 from prefect import flow, task, unmapped
 from prefect.cache_policies import NO_CACHE
-from prefect.task_runners import ThreadPoolTaskRunner
 
 from flows.runtime import current_listener, resources
 from indexing.ingest import RunReport, begin_run, end_run, ingest_feed
@@ -38,8 +37,8 @@ def _retry_if_transient(task, task_run, state) -> bool:  # noqa: ANN001 - Prefec
     return False
 
 
-@task(name="ingest-feed", retries=2, retry_delay_seconds=[10, 60], retry_condition_fn=_retry_if_transient,
-      cache_policy=NO_CACHE, task_run_name="ingest-{spec.name}")
+@task(name="ingest-feed", retry_condition_fn=_retry_if_transient, cache_policy=NO_CACHE,
+      task_run_name="ingest-{spec.name}")
 def ingest_feed_task(spec: FeedSpec, store: Store, fetcher: HttpFetcher, run_id: str, settings: Settings) -> FeedResult:
     outcome = ingest_feed(store, spec, fetcher, run_id, listener=current_listener(),
                           batch_size=settings.ingest.batch_size, excerpt_chars=settings.ingest.reject_excerpt_chars)
@@ -48,7 +47,7 @@ def ingest_feed_task(spec: FeedSpec, store: Store, fetcher: HttpFetcher, run_id:
     return outcome.result
 
 
-@flow(name="ingest", task_runner=ThreadPoolTaskRunner(max_workers=4), log_prints=True)
+@flow(name="ingest")
 def ingest(config: str | None = None, only: list[str] | None = None) -> RunReport:
     """Fetch every configured feed (or the named ones) into the DuckDB store."""
     settings = load_settings()
@@ -56,10 +55,15 @@ def ingest(config: str | None = None, only: list[str] | None = None) -> RunRepor
     specs = load_config(path, fallback_to_bundled=config is None).select(only)
     with resources(settings) as (settings, store, fetcher):
         report = RunReport(begin_run(store))
-        futures = ingest_feed_task.map(specs, unmapped(store), unmapped(fetcher), unmapped(report.run_id),
-                                       unmapped(settings))
-        for spec, future in zip(specs, futures, strict=True):
-            report.feeds.append(_result_of(spec, future, store, report.run_id))
+        feed_task = ingest_feed_task.with_options(retries=settings.ingest.task_retries,
+                                                  retry_delay_seconds=settings.ingest.task_retry_delay)
+        # Mapped in waves of `concurrency` feeds: bounded, whatever task runner a deployment uses.
+        size = settings.ingest.concurrency
+        for wave in (specs[i:i + size] for i in range(0, len(specs), size)):
+            futures = feed_task.map(wave, unmapped(store), unmapped(fetcher), unmapped(report.run_id),
+                                    unmapped(settings))
+            for spec, future in zip(wave, futures, strict=True):
+                report.feeds.append(_result_of(spec, future, store, report.run_id))
         return end_run(store, report)
 
 

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from indexing.records import ParsedFeed, RawEntry
 from indexing.sources.http import Fetched, HttpFetcher, is_local
-from indexing.sources.xml import excerpt, read_xml, text
+from indexing.sources.xml import excerpt, local, read_xml, text
 from radar.config import FeedSpec
 from radar.errors import TransientFetchError
 
@@ -22,9 +22,11 @@ EMPTY_FIRST_PAGE_RETRIES = 2
 
 
 def parse(data: bytes, charset: str | None = None) -> ParsedFeed:
-    root, error = read_xml(data, charset)
+    root, error = read_xml(data, charset, records=("entry",))
     if root is None:
         return ParsedFeed(error=error)
+    if local(root.tag) != "feed":  # an HTML error or login page is not an empty result
+        return ParsedFeed(error=f"not an arXiv API response: the document is <{local(root.tag)}>, not an Atom <feed>")
     entries = list(root.iterfind("{*}entry"))
     if len(entries) == 1 and "/api/errors" in (text(entries[0], "{*}id") or ""):
         return ParsedFeed(error=f"arXiv API error: {text(entries[0], '{*}summary') or 'unknown'}")

@@ -19,7 +19,7 @@ _RDF_TITLE = re.compile(r"^(?P<title>.*?)\.?\s*\(arXiv:(?P<id>\S+?)\s*(?:\[(?P<c
 
 
 def parse(data: bytes, charset: str | None = None) -> ParsedFeed:
-    root, error = read_xml(data, charset)
+    root, error = read_xml(data, charset, records=("item", "entry"))
     if root is None:
         return ParsedFeed(error=error)
     kind = local(root.tag)

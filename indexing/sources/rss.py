@@ -15,19 +15,26 @@ from indexing.records import ParsedFeed, RawEntry
 
 # Nature opens every teaser with "<p>Nature, Published online: DATE; doi:…</p>".
 _PUBLISHED_ONLINE = re.compile(r"^\s*<p>[^<]*Published online:.*?</p>", re.IGNORECASE | re.DOTALL)
+# A body that does not end with its root's end tag was cut off; so was, then, its last item
+# unless that item's own end tag made it into the body.
+_ROOT_END = re.compile(rb"</(?:[\w.-]+:)?(?:rss|RDF|feed)\s*>\s*$")
+_ITEM_END = re.compile(rb"</(?:[\w.-]+:)?(?:item|entry)\s*>")
 
 
 def parse(data: bytes, charset: str | None = None, *, source: str | None = None, field: str | None = None) -> ParsedFeed:
     headers = {"content-type": f"application/xml; charset={charset}"} if charset else {}
     feed = feedparser.parse(data, response_headers=headers, sanitize_html=False, resolve_relative_uris=False)
-    if not feed.entries and not feed.feed and feed.bozo:
-        return ParsedFeed(error=f"not a feed: {feed.get('bozo_exception')}")
+    if not feed.entries and not feed.get("version"):  # an HTML page, an empty body: not an empty feed
+        return ParsedFeed(error=f"not a feed: {feed.get('bozo_exception') or 'no RSS, RDF or Atom document found'}")
     name = source or feed.feed.get("title") or "journal"
     error = None
+    entries = feed.entries
     if feed.bozo and not isinstance(feed.get("bozo_exception"), feedparser.CharacterEncodingOverride):
         error = f"malformed feed: {feed.get('bozo_exception')}"
+        if not _ROOT_END.search(data):
+            entries = entries[:len(_ITEM_END.findall(data))]
     return ParsedFeed(
-        entries=[_entry(e, name, field) for e in feed.entries],
+        entries=[_entry(e, name, field) for e in entries],
         error=error,
         title=feed.feed.get("title"),
     )

@@ -18,25 +18,68 @@ def _parser() -> etree.XMLParser:
     return etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=True)
 
 
-def read_xml(data: bytes, charset: str | None = None) -> tuple[etree._Element | None, str | None]:
+def _parse(data: bytes) -> tuple[etree._Element | None, list[etree._LogEntry]]:
+    """The root (None when nothing parsed) and the parser's errors; never raises."""
+    if not data.strip():
+        return None, []
+    parser = _parser()
+    try:
+        root = etree.fromstring(data, parser)
+    except etree.XMLSyntaxError:  # recover mode still gives up on some bodies (NUL bytes, nothing left)
+        root = None
+    return root, list(parser.error_log)
+
+
+def read_xml(
+    data: bytes, charset: str | None = None, *, records: tuple[str, ...] = ()
+) -> tuple[etree._Element | None, str | None]:
     """Parse ``data``; return the root (None when nothing parsed) and the first error, if any.
 
     The document's own declaration wins over an HTTP charset (servers often get it
     wrong); only bytes that are not valid in the declared encoding are decoded again,
     with the HTTP charset or Windows-1252.
+
+    ``records`` names the repeated elements (``item``, ``entry``) the caller reads: in a
+    malformed body, a record that was never closed (the one a cut-off body ends in) is
+    dropped, since what it holds is partial.
     """
-    parser = _parser()
-    root = etree.fromstring(data, parser) if data.strip() else None
-    errors = list(parser.error_log)
+    payload = data
+    root, errors = _parse(payload)
     if any(e.type_name == "ERR_INVALID_ENCODING" or "encoding" in e.message.lower() for e in errors):
         text = data.decode(_codec(charset), errors="replace")
-        retry = _parser()
-        root = etree.fromstring(_DECLARATION.sub(b"", text.encode("utf-8")), retry)
-        errors = list(retry.error_log)
+        payload = _DECLARATION.sub(b"", text.encode("utf-8"))
+        root, errors = _parse(payload)
     if root is None:
         return None, (f"not XML: {errors[0].message}" if errors else "empty body")
     fatal = [e for e in errors if e.level_name in ("FATAL", "ERROR")]
+    if fatal and records:
+        complete = _without_unclosed(payload, records)
+        root = complete if complete is not None else root
     return root, (f"malformed XML at line {fatal[0].line}: {fatal[0].message}" if fatal else None)
+
+
+def _without_unclosed(payload: bytes, records: tuple[str, ...]) -> etree._Element | None:
+    """Parse again, noting which records were really closed; the others are removed.
+
+    A pull parser reports an element's end as soon as its end tag is read; the elements
+    libxml2 closes itself when the body runs out end only at ``close()``.
+    """
+    pull = etree.XMLPullParser(events=("end",), recover=True, resolve_entities=False, no_network=True,
+                               huge_tree=True)
+    try:
+        pull.feed(payload)
+        closed = [e for _, e in pull.read_events() if local(e.tag) in records]  # kept alive: ids stay unique
+        root = pull.close()
+    except etree.XMLSyntaxError:
+        return None
+    if root is None:
+        return None
+    closed_ids = {id(e) for e in closed}
+    for element in [e for e in root.iter() if local(e.tag) in records and id(e) not in closed_ids]:
+        parent = element.getparent()
+        if parent is not None:
+            parent.remove(element)
+    return root
 
 
 def _codec(charset: str | None) -> str:

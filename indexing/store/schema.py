@@ -104,13 +104,17 @@ LATEST = MIGRATIONS[-1][0]
 
 
 def current_version(con: duckdb.DuckDBPyConnection) -> int:
-    con.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
-                "description VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)")
+    """The schema version of the store; 0 for an empty file. Works on read-only stores."""
+    exists = con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = 'schema_migrations'").fetchone()[0]
+    if not exists:
+        return 0
     return con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
 
 
 def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
     """Apply the migrations the store lacks; returns the versions applied."""
+    con.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
+                "description VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)")
     applied = []
     for version, description, sql in MIGRATIONS:
         if version <= current_version(con):
@@ -118,7 +122,8 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
         con.execute("BEGIN TRANSACTION")
         try:
             con.execute(sql)
-            con.execute("INSERT INTO schema_migrations VALUES (?, ?, now()::TIMESTAMP)", [version, description])
+            con.execute("INSERT INTO schema_migrations VALUES (?, ?, current_timestamp::TIMESTAMP)",
+                        [version, description])
             con.execute("COMMIT")
         except Exception:
             con.execute("ROLLBACK")

@@ -1,0 +1,49 @@
+"""Prefect runs against a temporary test server, started once for the flow and CLI tests."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+from prefect.testing.utilities import prefect_test_harness  # noqa: E402 - after the environment above
+
+from tests.feedserver import FeedServer, Response  # noqa: E402
+
+
+@pytest.fixture(scope="session", autouse=True)
+def prefect_server() -> Iterator[None]:
+    with prefect_test_harness(server_startup_timeout=120):
+        yield
+
+
+@pytest.fixture
+def config_file(tmp_path: Path, feed_server: FeedServer, feed_bytes) -> Path:
+    """A config with two recorded feeds served over HTTP and one that always fails."""
+    arxiv = feed_server.route("/rss/cs.AI", Response(feed_bytes("arxiv_rss_example.xml")))
+    nature = feed_server.route("/nature.rss", Response(feed_bytes("nature.rss")))
+    path = tmp_path / "radar.toml"
+    path.write_text(f"""
+[[feeds]]
+name = "arxiv-cs-ai"
+kind = "arxiv-rss"
+url = "{arxiv}"
+
+[[feeds]]
+name = "nature"
+kind = "rss"
+url = "{nature}"
+source = "Nature"
+field = "Multidisciplinary"
+
+[[feeds]]
+name = "gone"
+kind = "rss"
+url = "{feed_server.url('/gone.rss')}"
+""")
+    return path

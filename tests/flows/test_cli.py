@@ -1,0 +1,108 @@
+"""The radar command line: help, JSON output, summaries and exit codes."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from flows.cli import app
+
+runner = CliRunner()
+
+
+def invoke(*args: str):
+    return runner.invoke(app, list(args), catch_exceptions=False)
+
+
+@pytest.mark.parametrize("command", [[], ["ingest"], ["status"], ["feeds"], ["settings"]])
+def test_help_everywhere(command: list[str]) -> None:
+    result = invoke(*command, "--help")
+    assert result.exit_code == 0
+    assert "Usage" in result.output
+
+
+def test_installed_entry_point_answers() -> None:
+    radar = Path(sys.executable).parent / "radar"
+    result = subprocess.run([str(radar), "--version"], capture_output=True, text=True, timeout=60)
+    assert result.returncode == 0 and result.stdout.startswith("radar ")
+
+
+def test_ingest_json_then_status_json(radar_env: Path, config_file: Path) -> None:
+    result = invoke("ingest", "--config", str(config_file), "--json")
+    assert result.exit_code == 0, result.output
+    report = json.loads(result.stdout)
+    assert report["status"] == "partial"
+    assert {f["feed"]: f["new"] for f in report["feeds"]} == {"arxiv-cs-ai": 7, "nature": 75, "gone": 0}
+
+    status = json.loads(invoke("status", "--json").stdout)
+    assert status["papers"] == 82
+    assert status["by_source"] == {"Nature": 75, "arxiv": 7}
+    assert status["by_field"]["Multidisciplinary"] == 75
+    assert sum(status["by_day"].values()) == 82
+    feeds = {f["feed"]: f for f in status["feeds"]}
+    assert feeds["gone"]["status"] == "failed" and "HTTP 404" in feeds["gone"]["error"]
+    assert feeds["nature"]["last_success"] is not None
+
+
+def test_ingest_prints_a_summary_table(radar_env: Path, config_file: Path) -> None:
+    result = invoke("ingest", "--config", str(config_file), "--only", "nature")
+    assert result.exit_code == 0
+    assert "nature" in result.stdout and "75" in result.stdout and "total" in result.stdout
+
+
+def test_every_feed_failing_exits_1(radar_env: Path, config_file: Path) -> None:
+    result = invoke("ingest", "--config", str(config_file), "--only", "gone")
+    assert result.exit_code == 1
+
+
+def test_config_errors_exit_2_with_the_reason(radar_env: Path, tmp_path: Path) -> None:
+    bad = tmp_path / "bad.toml"
+    bad.write_text('[[feeds]]\nname = "x"\nkind = "gopher"\nurl = "gopher://x"\ncolour = "red"\n')
+    result = invoke("ingest", "--config", str(bad))
+    assert result.exit_code == 2
+    assert "feeds[0].kind" in result.stderr and "colour" in result.stderr
+
+
+def test_unknown_feed_name_exits_2(radar_env: Path, config_file: Path) -> None:
+    result = invoke("ingest", "--config", str(config_file), "--only", "nope")
+    assert result.exit_code == 2 and "No feed named nope" in result.stderr
+
+
+def test_unknown_setting_exits_2(radar_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RADAR_HOMME", "/tmp")
+    result = invoke("status")
+    assert result.exit_code == 2 and "RADAR_HOME" in result.stderr
+
+
+def test_status_before_any_ingest_says_what_to_do(radar_env: Path) -> None:
+    result = invoke("status")
+    assert result.exit_code == 1 and "radar ingest" in result.stderr
+
+
+def test_busy_store_exits_3(radar_env: Path, config_file: Path) -> None:
+    invoke("ingest", "--config", str(config_file), "--only", "nature")
+    store = radar_env / "radar.duckdb"
+    holder = subprocess.Popen([sys.executable, "-c", f"import duckdb,time; c=duckdb.connect({str(store)!r}); "
+                               "print('held', flush=True); time.sleep(30)"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "held"
+        result = invoke("status")
+        assert result.exit_code == 3 and "in use" in result.stderr
+    finally:
+        holder.kill()
+        holder.wait()
+
+
+def test_feeds_and_settings_listings(radar_env: Path, config_file: Path) -> None:
+    feeds = json.loads(invoke("feeds", "--config", str(config_file), "--json").stdout)
+    assert [f["name"] for f in feeds] == ["arxiv-cs-ai", "nature", "gone"]
+    bundled = json.loads(invoke("feeds", "--json").stdout)
+    assert len(bundled) == 9
+    settings = {row["variable"]: row for row in json.loads(invoke("settings", "--json").stdout)}
+    assert settings["RADAR_HTTP__TIMEOUT"]["value"] == 2.0
+    assert all(row["description"] for row in settings.values())

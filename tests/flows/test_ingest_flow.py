@@ -1,0 +1,53 @@
+"""The Prefect ingest flow on a real (temporary) Prefect server, feeds over real HTTP."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from flows.ingest import ingest
+from tests.feedserver import FeedServer, Response
+
+
+def test_flow_ingests_every_feed_and_reports_the_failed_one(radar_env: Path, config_file: Path) -> None:
+    report = ingest(config=str(config_file))
+    results = {r.feed: r for r in report.feeds}
+    assert (results["arxiv-cs-ai"].new, results["nature"].new) == (7, 75)
+    assert results["gone"].status == "failed" and "HTTP 404" in results["gone"].error
+    assert report.status == "partial"
+    con = duckdb.connect(str(radar_env / "radar.duckdb"), read_only=True)
+    assert con.execute("SELECT count(*) FROM papers").fetchone()[0] == 82
+    assert con.execute("SELECT status FROM runs").fetchall() == [("partial",)]
+
+
+def test_only_runs_the_named_feed(radar_env: Path, config_file: Path) -> None:
+    report = ingest(config=str(config_file), only=["nature"])
+    assert [r.feed for r in report.feeds] == ["nature"]
+
+
+def test_transient_failures_are_retried_by_the_task_permanent_ones_are_not(
+        radar_env: Path, tmp_path: Path, feed_server: FeedServer, feed_bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RADAR_HTTP__RETRIES", "0")
+    monkeypatch.setenv("RADAR_INGEST__TASK_RETRIES", "2")
+    monkeypatch.setenv("RADAR_INGEST__TASK_RETRY_DELAY", "0")
+    flaky = feed_server.route("/flaky", Response(b"", status=503), Response(b"", status=503),
+                              Response(feed_bytes("arxiv_rss_example.xml")))
+    gone = feed_server.route("/gone", Response(b"", status=404))
+    config = tmp_path / "c.toml"
+    config.write_text(f'[[feeds]]\nname="flaky"\nkind="arxiv-rss"\nurl="{flaky}"\n'
+                      f'[[feeds]]\nname="gone"\nkind="arxiv-rss"\nurl="{gone}"\n')
+    report = ingest(config=str(config))
+    assert [(r.feed, r.status) for r in report.feeds] == [("flaky", "ok"), ("gone", "failed")]
+    assert len(feed_server.hits_for("/flaky")) == 3
+    assert len(feed_server.hits_for("/gone")) == 1
+
+
+def test_concurrency_setting_bounds_the_waves(radar_env: Path, config_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RADAR_INGEST__CONCURRENCY", "1")
+    report = ingest(config=str(config_file))
+    assert [r.feed for r in report.feeds] == ["arxiv-cs-ai", "nature", "gone"]
+    starts = [r.started_at for r in report.feeds]
+    finishes = [r.finished_at for r in report.feeds]
+    assert all(f <= s for f, s in zip(finishes, starts[1:]))
