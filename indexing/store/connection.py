@@ -17,7 +17,7 @@ from radar.errors import StoreBusyError, StoreError
 
 def utc_now() -> datetime:
     """Now, as the naive UTC datetime the store's TIMESTAMP columns hold."""
-    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+    return datetime.now(UTC).replace(tzinfo=None)
 
 
 class Store:

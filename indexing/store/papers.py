@@ -57,7 +57,8 @@ def upsert(con: duckdb.DuckDBPyConnection, sightings: list[Sighting], now: datet
     canonical = _resolve(con, {s.paper.paper_id: s.paper for s in sightings})
     grouped: dict[str, list[Paper]] = defaultdict(list)
     for s in sightings:
-        grouped[canonical[s.paper.paper_id]].append(replace(s.paper, paper_id=canonical[s.paper.paper_id]))
+        paper_id = canonical[s.paper.paper_id]
+        grouped[paper_id].append(s.paper if paper_id == s.paper.paper_id else replace(s.paper, paper_id=paper_id))
     existing = read_papers(con, list(grouped))
     counts, changed = UpsertCounts(), []
     for paper_id, records in grouped.items():

@@ -1,0 +1,37 @@
+"""prefect.yaml declares deployments Prefect can load: entrypoints import, schedules parse."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from zoneinfo import ZoneInfo
+
+import yaml
+from prefect.client.schemas.schedules import CronSchedule
+from prefect.flows import load_flow_from_entrypoint
+
+REPO = Path(__file__).resolve().parents[1]
+
+
+def deployments() -> dict[str, dict]:
+    spec = yaml.safe_load((REPO / "prefect.yaml").read_text())
+    return {d["name"]: d for d in spec["deployments"]}
+
+
+def test_every_entrypoint_loads_a_flow() -> None:
+    for deployment in deployments().values():
+        flow = load_flow_from_entrypoint(str(REPO / deployment["entrypoint"]))
+        assert callable(flow.fn)
+
+
+def test_ingest_daily_follows_arxivs_announcement_schedule() -> None:
+    (schedule,) = deployments()["ingest-daily"]["schedules"]
+    cron = CronSchedule(cron=schedule["cron"], timezone=schedule["timezone"])
+    assert cron.timezone == "America/New_York"
+    from cronsim import CronSim  # Prefect's own cron engine
+
+    eastern = ZoneInfo("America/New_York")
+    runs = CronSim(cron.cron, datetime(2026, 11, 22, 12, 0, tzinfo=eastern))  # a Sunday
+    fires = [next(runs) for _ in range(6)]
+    assert [f.strftime("%a %H:%M") for f in fires] == [
+        "Sun 20:30", "Mon 20:30", "Tue 20:30", "Wed 20:30", "Thu 20:30", "Sun 20:30"]
