@@ -83,13 +83,13 @@ def status_tables(status: StoreStatus) -> list[Table]:
         for key, value in counts.items():
             t.add_row(str(key), str(value))
         tables.append(t)
-    feeds = Table(title="feeds (last run)", title_justify="left")
-    for name in ("feed", "kind", "when (UTC)", "status", "new", "updated", "rejected", "last success", "error"):
-        feeds.add_column(name, overflow="fold")
+    feeds = Table(title="feeds (last run, UTC)", title_justify="left")
+    for name in ("feed", "status", "new", "upd", "rej", "last ok", "error"):
+        feeds.add_column(name, no_wrap=name != "error", overflow="fold",
+                         justify="right" if name in ("new", "upd", "rej") else "left")
     for f in status.feeds:
         style = STATUS_STYLE.get(f.status, "white")
-        feeds.add_row(f.feed, f.kind, f"{f.last_run_at:%Y-%m-%d %H:%M}", f"[{style}]{f.status}[/]", str(f.new),
-                      str(f.updated), str(f.rejected),
-                      f"{f.last_success:%Y-%m-%d %H:%M}" if f.last_success else "never", f.error or "")
+        feeds.add_row(f.feed, f"[{style}]{f.status}[/]", str(f.new), str(f.updated),
+                      str(f.rejected), f"{f.last_success:%m-%d %H:%M}" if f.last_success else "never", f.error or "")
     tables.append(feeds)
     return tables
