@@ -23,6 +23,12 @@ ARXIV_ID = re.compile(
 )
 _BOILERPLATE = re.compile(r"^\s*arXiv:\S+\s+Announce Type:\s*\S+\s*(?:Abstract:\s*)?", re.IGNORECASE)
 _TAG = re.compile(r"<!--.*?-->|</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>", re.DOTALL)
+# Inline markup sits inside words ("S<sub>N</sub>2", "<i>cis-</i>regulatory"): it goes without a space.
+_INLINE_TAG = re.compile(
+    r"</?(?:a|abbr|b|cite|code|del|em|font|i|ins|mark|q|s|small|span|strike|strong|sub|sup|tt|u|var)"
+    r"(?:\s[^<>]*)?/?>",
+    re.IGNORECASE,
+)
 _SPACE = re.compile(r"\s+")
 _DOI = re.compile(r"10\.\d{4,9}/\S+", re.IGNORECASE)
 _TRACKING_PARAMS = ("utm_", "rss", "src", "ref")
@@ -35,7 +41,7 @@ def clean_text(text: str | None) -> str:
     previous = None
     while text != previous:  # double-escaped feeds need more than one pass; each pass only shortens
         previous = text
-        text = html.unescape(_TAG.sub(" ", text))
+        text = html.unescape(_TAG.sub(" ", _INLINE_TAG.sub("", text)))
         text = _BOILERPLATE.sub("", _SPACE.sub(" ", text).strip())
     return text
 
@@ -139,7 +145,7 @@ def normalise(entry: RawEntry) -> Paper:
         categories=categories,
         primary_category=primary,
         field=entry.field or field_for(entry.source, categories, primary),
-        doi=normalise_doi(entry.doi),
+        doi=normalise_doi(entry.doi) or (paper_id.removeprefix("doi:") if paper_id.startswith("doi:") else None),
         journal_ref=clean_text(entry.journal_ref) or None,
         url=url.strip() if url else None,
         pdf_url=pdf_url,

@@ -11,7 +11,7 @@ from datetime import date
 from importlib import resources
 from pathlib import Path
 from typing import Literal
-from urllib.parse import urlparse
+from urllib.parse import unquote, urlparse
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
@@ -111,7 +111,7 @@ def parse_config(text: str, *, origin: str, base_dir: Path) -> RadarConfig:
     except tomllib.TOMLDecodeError as exc:
         raise ConfigError(f"{origin} is not valid TOML: {exc}") from None
     for feed in raw.get("feeds", []) if isinstance(raw.get("feeds"), list) else []:
-        if isinstance(feed, dict) and isinstance(feed.get("url"), str):
+        if isinstance(feed, dict) and isinstance(feed.get("url"), str) and feed["url"].strip():
             feed["url"] = _resolve_local(feed["url"], base_dir)
     try:
         return RadarConfig.model_validate(raw)
@@ -120,10 +120,11 @@ def parse_config(text: str, *, origin: str, base_dir: Path) -> RadarConfig:
 
 
 def _resolve_local(url: str, base_dir: Path) -> str:
-    scheme = urlparse(url).scheme
-    if scheme in ("http", "https"):
+    parts = urlparse(url)
+    if parts.scheme in ("http", "https"):
         return url
-    path = Path(url[len("file://"):] if scheme == "file" else url).expanduser()
+    # file:///abs/path, file://localhost/abs/path and file:relative/path (RFC 8089) all name a path.
+    path = Path(unquote(parts.path) if parts.scheme == "file" else url).expanduser()
     return (base_dir / path).resolve().as_uri()
 
 

@@ -7,11 +7,12 @@ Nested groups use a double underscore: ``RADAR_HTTP__TIMEOUT=10``. An unknown
 from __future__ import annotations
 
 import difflib
+import json
 import os
 from pathlib import Path
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from radar.errors import ConfigError
 
@@ -93,10 +94,31 @@ def check_environment(environ: dict[str, str] | os._Environ[str]) -> None:
     """Reject ``RADAR_*`` variables that no setting reads, suggesting the closest name."""
     known = known_variables()
     for name in sorted(environ):
-        if name.startswith(ENV_PREFIX) and name.upper() not in known:
+        # Settings read names in any case (radar_home works), so a typo in any case is caught too.
+        if name.upper().startswith(ENV_PREFIX) and name.upper() not in known:
             close = difflib.get_close_matches(name.upper(), known, n=1)
             hint = f" Did you mean {close[0]}?" if close else ""
             raise ConfigError(f"Unknown setting {name}.{hint} `radar settings` lists them all.")
+
+
+def _not_json(environ: dict[str, str] | os._Environ[str]) -> str:
+    """The variables that hold a group or a mapping (JSON values) and do not parse."""
+    json_names = set()
+    for name, field in Settings.model_fields.items():
+        annotation = field.annotation
+        if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+            top = f"{ENV_PREFIX}{name.upper()}"
+            json_names.add(top)
+            json_names.update(f"{top}{NESTED_DELIMITER}{sub.upper()}" for sub, f in annotation.model_fields.items()
+                              if getattr(f.annotation, "__origin__", None) in (dict, list))
+    bad = []
+    for name, value in sorted(environ.items()):
+        if name.upper() in json_names:
+            try:
+                json.loads(value)
+            except ValueError:
+                bad.append(name)
+    return ", ".join(bad)
 
 
 def load_settings(**overrides: object) -> Settings:
@@ -110,6 +132,9 @@ def load_settings(**overrides: object) -> Settings:
             for err in exc.errors()
         )
         raise ConfigError(f"Invalid settings: {problems}") from None
+    except SettingsError as exc:  # a group or dict value that is not valid JSON
+        raise ConfigError(f"Invalid settings: {_not_json(os.environ) or ENV_PREFIX + '*'}: "
+                          f"the value must be valid JSON ({exc})") from None
 
 
 def describe_settings(settings: Settings) -> list[dict[str, object]]:

@@ -51,11 +51,29 @@ def _announce(item: etree._Element, description: str | None) -> str | None:
 
 
 def _creators(item: etree._Element) -> list[str]:
-    # dc:creator holds "A, B, C" (new feeds) or HTML links joined by commas (old RDF).
+    # dc:creator holds "A, B, C" (new feeds) or HTML links joined by commas (old RDF). Some
+    # names carry an affiliation, "A (Dept, Univ, City), B": commas inside it separate no authors.
     names: list[str] = []
     for value in texts(item, "{*}creator"):
-        names.extend(re.sub(r"<[^>]+>", "", value).split(","))
-    return [n.strip() for n in names if n.strip()]
+        names.extend(_PARENTHESISED.sub("", part) for part in _top_level_split(re.sub(r"<[^>]+>", "", value)))
+    return [" ".join(n.split()) for n in names if n.strip()]
+
+
+_PARENTHESISED = re.compile(r"\s*\((?:[^()]|\([^()]*\))*\)")
+
+
+def _top_level_split(value: str) -> list[str]:
+    parts, depth, start = [], 0, 0
+    for i, char in enumerate(value):
+        if char == "(":
+            depth += 1
+        elif char == ")":
+            depth = max(depth - 1, 0)
+        elif char == "," and depth == 0:
+            parts.append(value[start:i])
+            start = i + 1
+    parts.append(value[start:])
+    return parts
 
 
 def _rss_item(item: etree._Element) -> RawEntry:
