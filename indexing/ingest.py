@@ -7,8 +7,9 @@ fails a run, and one bad item only becomes a row of ``rejects``.
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Protocol
 
@@ -76,6 +77,14 @@ def end_run(store: Store, report: RunReport) -> RunReport:
     return report
 
 
+def excerpt(entry: RawEntry, limit: int) -> str:
+    """The raw text of a rejected item: as received when it was malformed, else every field read."""
+    if entry.excerpt:
+        return entry.excerpt[:limit]
+    fields = {k: v for k, v in asdict(entry).items() if v and k != "excerpt"}
+    return json.dumps(fields, ensure_ascii=False)[:limit]
+
+
 def to_papers(entries: list[RawEntry], excerpt_chars: int) -> tuple[list[Paper], list[Reject]]:
     """Normalise every entry; an entry that cannot be normalised becomes a reject, never an exception."""
     papers: list[Paper] = []
@@ -83,11 +92,9 @@ def to_papers(entries: list[RawEntry], excerpt_chars: int) -> tuple[list[Paper],
     for entry in entries:
         try:
             papers.append(normalise(entry))
-        except InvalidItemError as exc:
-            rejects.append(Reject(str(exc), entry.identifier or entry.url, entry.excerpt[:excerpt_chars]))
         except Exception as exc:  # noqa: BLE001 - one bad item must never fail its feed
-            reason = f"could not normalise: {type(exc).__name__}: {exc}"
-            rejects.append(Reject(reason, entry.identifier or entry.url, entry.excerpt[:excerpt_chars]))
+            reason = str(exc) if isinstance(exc, InvalidItemError) else f"could not normalise: {type(exc).__name__}: {exc}"
+            rejects.append(Reject(reason, entry.identifier or entry.url, excerpt(entry, excerpt_chars)))
     return papers, rejects
 
 

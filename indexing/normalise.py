@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import html
 import re
+from functools import lru_cache
 from datetime import UTC, date, datetime
 from email.utils import parsedate_to_datetime
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
@@ -29,7 +30,6 @@ _INLINE_TAG = re.compile(
     r"(?:\s[^<>]*)?/?>",
     re.IGNORECASE,
 )
-_SPACE = re.compile(r"\s+")
 _DOI = re.compile(r"10\.\d{4,9}/\S+", re.IGNORECASE)
 _TRACKING_PARAMS = ("utm_", "rss", "src", "ref")
 
@@ -41,8 +41,13 @@ def clean_text(text: str | None) -> str:
     previous = None
     while text != previous:  # double-escaped feeds need more than one pass; each pass only shortens
         previous = text
-        text = html.unescape(_TAG.sub(" ", _INLINE_TAG.sub("", text)))
-        text = _BOILERPLATE.sub("", _SPACE.sub(" ", text).strip())
+        if "<" in text:
+            text = _TAG.sub(" ", _INLINE_TAG.sub("", text))
+        if "&" in text:
+            text = html.unescape(text)
+        text = " ".join(text.split())
+        if text[:6].lower() == "arxiv:":
+            text = _BOILERPLATE.sub("", text)
     return text
 
 
@@ -78,6 +83,7 @@ def url_id(url: str) -> str:
     return "url:" + hashlib.sha256(canonical_url(url).encode()).hexdigest()[:20]
 
 
+@lru_cache(maxsize=4096)  # a feed's items share a handful of dates
 def parse_datetime(text: str | None) -> datetime | None:
     """RFC 822, ISO 8601 or a bare date, as an aware UTC datetime; None when unreadable."""
     if not text or not (text := text.strip()):
@@ -141,7 +147,7 @@ def normalise(entry: RawEntry) -> Paper:
         source=entry.source,
         title=title,
         abstract=clean_text(entry.abstract),
-        authors=_unique([clean_text(a) for a in entry.authors]),
+        authors=tuple(name for name in map(clean_text, entry.authors) if name),  # two authors may share a name
         categories=categories,
         primary_category=primary,
         field=entry.field or field_for(entry.source, categories, primary),

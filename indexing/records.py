@@ -36,7 +36,7 @@ class RawEntry:
     field: str | None = None
     """A broad field the feed imposes (journals); else derived from the categories."""
     excerpt: str = ""
-    """The raw text of the item, kept for the rejects table."""
+    """The item's raw text when it was malformed (kept for the rejects table); else empty."""
 
 
 @dataclass(slots=True)

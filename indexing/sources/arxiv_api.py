@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 
 from indexing.records import ParsedFeed, RawEntry
 from indexing.sources.http import Fetched, HttpFetcher, is_local
-from indexing.sources.xml import excerpt, local, read_xml, text
+from indexing.sources.xml import local, read_feed, text
 from radar.config import FeedSpec
 from radar.errors import TransientFetchError
 
@@ -22,18 +22,19 @@ EMPTY_FIRST_PAGE_RETRIES = 2
 
 
 def parse(data: bytes, charset: str | None = None) -> ParsedFeed:
-    root, error = read_xml(data, charset, records=("entry",))
+    document = read_feed(data, charset)
+    root = document.root
     if root is None:
-        return ParsedFeed(error=error)
+        return ParsedFeed(error=document.error)
     if local(root.tag) != "feed":  # an HTML error or login page is not an empty result
         return ParsedFeed(error=f"not an arXiv API response: the document is <{local(root.tag)}>, not an Atom <feed>")
-    entries = list(root.iterfind("{*}entry"))
-    if len(entries) == 1 and "/api/errors" in (text(entries[0], "{*}id") or ""):
-        return ParsedFeed(error=f"arXiv API error: {text(entries[0], '{*}summary') or 'unknown'}")
+    entries = document.entries(_entry, SOURCE)
+    if len(entries) == 1 and "/api/errors" in (entries[0].identifier or ""):
+        return ParsedFeed(error=f"arXiv API error: {entries[0].abstract or 'unknown'}")
     total = text(root, "{*}totalResults")
     return ParsedFeed(
-        entries=[_entry(e) for e in entries],
-        error=error,
+        entries=entries,
+        error=document.error,
         title=text(root, "{*}title"),
         total=int(total) if total and total.isdigit() else None,
         page_count=len(entries),
@@ -58,7 +59,6 @@ def _entry(entry) -> RawEntry:
         pdf_url=links.get("pdf"),
         published=text(entry, "{*}published"),
         updated=text(entry, "{*}updated"),
-        excerpt=excerpt(entry),
     )
 
 

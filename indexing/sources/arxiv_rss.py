@@ -10,7 +10,7 @@ import re
 from lxml import etree
 
 from indexing.records import ParsedFeed, RawEntry
-from indexing.sources.xml import excerpt, local, read_xml, text, texts
+from indexing.sources.xml import local, read_feed, text, texts
 
 SOURCE = "arxiv"
 _ANNOUNCE = re.compile(r"Announce Type:\s*([\w-]+)", re.IGNORECASE)
@@ -19,27 +19,24 @@ _RDF_TITLE = re.compile(r"^(?P<title>.*?)\.?\s*\(arXiv:(?P<id>\S+?)\s*(?:\[(?P<c
 
 
 def parse(data: bytes, charset: str | None = None) -> ParsedFeed:
-    root, error = read_xml(data, charset, records=("item", "entry"))
+    document = read_feed(data, charset)
+    root = document.root
     if root is None:
-        return ParsedFeed(error=error)
+        return ParsedFeed(error=document.error)
     kind = local(root.tag)
     if kind == "feed":
-        return _parsed(root.findtext("{*}title"), [_atom_item(e) for e in root.iterfind("{*}entry")], error)
-    if kind == "RDF":
+        convert, title = _atom_item, root.findtext("{*}title")
+    elif kind == "RDF":
         channel_date = root.findtext("{*}channel/{*}date")  # RDF items carry no date of their own
-        items = [_rdf_item(e, channel_date) for e in root.iterfind("{*}item")]
-        return _parsed(root.findtext("{*}channel/{*}title"), items, error)
-    if kind == "rss":
-        channel = root.find("channel")
-        title = channel.findtext("title") if channel is not None else None
+        convert, title = (lambda item: _rdf_item(item, channel_date)), root.findtext("{*}channel/{*}title")
+    elif kind == "rss":
+        convert, title = _rss_item, root.findtext("channel/title")
         if title and title.startswith("Feed error for query"):
-            return ParsedFeed(title=title, error=f"arXiv says: {text(channel, 'description') or title}")
-        return _parsed(title, [_rss_item(e) for e in root.iterfind("channel/item")], error)
-    return ParsedFeed(error=f"not an arXiv feed: the document is <{kind}>, not <rss>, <feed> or <rdf:RDF>")
-
-
-def _parsed(title: str | None, entries: list[RawEntry], error: str | None) -> ParsedFeed:
-    return ParsedFeed(entries=entries, error=error, title=(title or "").strip() or None)
+            return ParsedFeed(title=title, error=f"arXiv says: {text(root, 'channel/description') or title}")
+    else:
+        return ParsedFeed(error=f"not an arXiv feed: the document is <{kind}>, not <rss>, <feed> or <rdf:RDF>")
+    entries = document.entries(convert, SOURCE)
+    return ParsedFeed(entries=entries, error=document.error, title=(title or "").strip() or None)
 
 
 def _announce(item: etree._Element, description: str | None) -> str | None:
@@ -93,7 +90,6 @@ def _rss_item(item: etree._Element) -> RawEntry:
         license=text(item, "{*}rights"),
         published=text(item, "pubDate"),
         announce_type=_announce(item, description),
-        excerpt=excerpt(item),
     )
 
 
@@ -116,7 +112,6 @@ def _atom_item(entry: etree._Element) -> RawEntry:
         published=text(entry, "{*}published"),
         updated=text(entry, "{*}updated"),
         announce_type=_announce(entry, summary),
-        excerpt=excerpt(entry),
     )
 
 
@@ -135,5 +130,4 @@ def _rdf_item(item: etree._Element, channel_date: str | None) -> RawEntry:
         url=text(item, "{*}link"),
         published=channel_date,
         announce_type=("replace" if match.group("upd") else "new") if match else None,
-        excerpt=excerpt(item),
     )

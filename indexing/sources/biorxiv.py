@@ -63,7 +63,6 @@ def _entry(record: dict, server: str) -> RawEntry:
         published=_str(record.get("date")),
         version=version,
         section=_str(record.get("type")),
-        excerpt=json.dumps(record, ensure_ascii=False)[:2000],
     )
 
 

@@ -62,7 +62,6 @@ def _entry(entry: feedparser.FeedParserDict, source: str, field: str | None) -> 
         section=entry.get("prism_section"),
         venue=entry.get("prism_publicationname") or source,
         field=field,
-        excerpt=repr(dict(entry))[:2000],
     )
 
 

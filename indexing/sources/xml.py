@@ -1,28 +1,79 @@
 """Forgiving, safe XML reading shared by the XML parsers (lxml, no I/O).
 
-What parses is kept: a body cut off half way still yields the items before the cut,
-and the error is reported beside them. Entities are never resolved and nothing is
-fetched from the network (no XXE).
+A feed is read record by record: every ``<item>``/``<entry>`` is cut out of the body and
+parsed on its own, so one malformed record costs that record only (it is recovered as
+far as possible and reported), a body cut off half way keeps every complete record before
+the cut, and memory holds one record's tree at a time. What remains once the records are
+cut out (the channel: its title, totals, namespaces) is parsed as a small document.
+
+Entities are never resolved and nothing is fetched from the network (no XXE).
 """
 
 from __future__ import annotations
 
+import codecs
 import re
+import threading
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
 
 from lxml import etree
 
+from indexing.records import RawEntry
+
 _DECLARATION = re.compile(rb"^\s*<\?xml[^>]*\?>")
+_DECLARED_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
+_RECORD = re.compile(rb"<(?:[\w.-]+:)?(item|entry)(?:\s[^>]*)?>.*?</(?:[\w.-]+:)?\1\s*>", re.DOTALL)
+_local = threading.local()
 
 
-def _parser() -> etree.XMLParser:
-    return etree.XMLParser(recover=True, resolve_entities=False, no_network=True, huge_tree=True)
+def _parser(recover: bool) -> etree.XMLParser:
+    """One strict and one recovering parser per thread (lxml parsers are not thread-safe)."""
+    key = "recover" if recover else "strict"
+    parser = getattr(_local, key, None)
+    if parser is None:
+        parser = etree.XMLParser(recover=recover, resolve_entities=False, no_network=True, huge_tree=True)
+        setattr(_local, key, parser)
+    return parser
 
 
-def _parse(data: bytes) -> tuple[etree._Element | None, list[etree._LogEntry]]:
+def to_utf8(data: bytes, charset: str | None = None) -> bytes:
+    """The body as UTF-8. The document's own declaration wins over an HTTP charset (servers
+    often get it wrong); bytes that are not valid in the declared encoding are decoded with
+    the HTTP charset, else Windows-1252."""
+    if data.startswith(codecs.BOM_UTF8):
+        data = data[len(codecs.BOM_UTF8):]
+    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return _DECLARATION.sub(b"", data.decode("utf-16", errors="replace").encode("utf-8"), count=1)
+    declared = _DECLARED_ENCODING.match(data)
+    codec = _lookup(declared.group(1).decode("ascii") if declared else "utf-8")
+    if codec == "utf-8":
+        try:
+            data.decode("utf-8")
+            return data
+        except UnicodeDecodeError:
+            codec = _fallback_codec(charset)
+    text = data.decode(codec or _fallback_codec(charset), errors="replace")
+    return _DECLARATION.sub(b"", text.encode("utf-8"), count=1)
+
+
+def _lookup(name: str) -> str | None:
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
+
+def _fallback_codec(charset: str | None) -> str:
+    name = _lookup(charset) if charset else None
+    return name if name and name != "utf-8" else "cp1252"
+
+
+def _parse(data: bytes, recover: bool = True) -> tuple[etree._Element | None, list]:
     """The root (None when nothing parsed) and the parser's errors; never raises."""
     if not data.strip():
         return None, []
-    parser = _parser()
+    parser = _parser(recover)
     try:
         root = etree.fromstring(data, parser)
     except etree.XMLSyntaxError:  # recover mode still gives up on some bodies (NUL bytes, nothing left)
@@ -30,69 +81,76 @@ def _parse(data: bytes) -> tuple[etree._Element | None, list[etree._LogEntry]]:
     return root, list(parser.error_log)
 
 
-def read_xml(
-    data: bytes, charset: str | None = None, *, records: tuple[str, ...] = ()
-) -> tuple[etree._Element | None, str | None]:
-    """Parse ``data``; return the root (None when nothing parsed) and the first error, if any.
+@dataclass
+class FeedDocument:
+    """A feed body split into its skeleton (``root``) and its records, parsed one by one."""
 
-    The document's own declaration wins over an HTTP charset (servers often get it
-    wrong); only bytes that are not valid in the declared encoding are decoded again,
-    with the HTTP charset or Windows-1252.
+    root: etree._Element | None
+    errors: list[str] = field(default_factory=list)
+    """Problems found so far: in the skeleton at once, in records as they are read."""
+    payload: bytes = b""
+    spans: list[tuple[int, int]] = field(default_factory=list)
 
-    ``records`` names the repeated elements (``item``, ``entry``) the caller reads: in a
-    malformed body, a record that was never closed (the one a cut-off body ends in) is
-    dropped, since what it holds is partial.
-    """
-    payload = data
-    root, errors = _parse(payload)
-    if any(e.type_name == "ERR_INVALID_ENCODING" or "encoding" in e.message.lower() for e in errors):
-        text = data.decode(_codec(charset), errors="replace")
-        payload = _DECLARATION.sub(b"", text.encode("utf-8"))
-        root, errors = _parse(payload)
+    @property
+    def error(self) -> str | None:
+        if not self.errors:
+            return None
+        more = f" (and {len(self.errors) - 1} more problems)" if len(self.errors) > 1 else ""
+        return self.errors[0] + more
+
+    def records(self) -> Iterator[tuple[etree._Element | None, str | None]]:
+        """Each record's element, plus its raw text when it was malformed (None if it is fine)."""
+        opening, closing = _wrapper(self.root)
+        for start, end in self.spans:
+            fragment = self.payload[start:end]
+            try:
+                yield etree.fromstring(opening + fragment + closing, _parser(False))[0], None
+            except etree.XMLSyntaxError as exc:
+                self.errors.append(f"malformed record at byte {start}: {exc.msg}")
+                wrapped, _ = _parse(opening + fragment + closing)
+                element = wrapped[0] if wrapped is not None and len(wrapped) else None
+                yield element, fragment.decode("utf-8", errors="replace")
+
+
+    def entries(self, convert: Callable[[etree._Element], RawEntry], source: str) -> list[RawEntry]:
+        """Every record as a RawEntry; a malformed one keeps its raw text for the rejects table."""
+        entries = []
+        for element, raw in self.records():
+            entry = convert(element) if element is not None else RawEntry(source=source)
+            if raw is not None:
+                entry.excerpt = raw
+            entries.append(entry)
+        return entries
+
+
+def read_feed(data: bytes, charset: str | None = None) -> FeedDocument:
+    """Split and parse a feed body; ``root`` is None (and ``error`` says why) when it is not XML."""
+    payload = to_utf8(data, charset)
+    spans = [m.span() for m in _RECORD.finditer(payload)]
+    skeleton, cursor = [], 0
+    for start, end in spans:
+        skeleton.append(payload[cursor:start])
+        cursor = end
+    skeleton.append(payload[cursor:])
+    root, problems = _parse(b"".join(skeleton))
     if root is None:
-        return None, (f"not XML: {errors[0].message}" if errors else "empty body")
-    fatal = [e for e in errors if e.level_name in ("FATAL", "ERROR")]
-    if fatal and records:
-        complete = _without_unclosed(payload, records)
-        root = complete if complete is not None else root
-    return root, (f"malformed XML at line {fatal[0].line}: {fatal[0].message}" if fatal else None)
+        return FeedDocument(None, [f"not XML: {problems[0].message}" if problems else "empty body"])
+    fatal = [e for e in problems if e.level_name in ("FATAL", "ERROR")]
+    errors = [f"malformed XML: {fatal[0].message}"] if fatal else []
+    return FeedDocument(root, errors, payload, spans)
 
 
-def _without_unclosed(payload: bytes, records: tuple[str, ...]) -> etree._Element | None:
-    """Parse again, noting which records were really closed; the others are removed.
-
-    A pull parser reports an element's end as soon as its end tag is read; the elements
-    libxml2 closes itself when the body runs out end only at ``close()``.
-    """
-    pull = etree.XMLPullParser(events=("end",), recover=True, resolve_entities=False, no_network=True,
-                               huge_tree=True)
-    try:
-        pull.feed(payload)
-        closed = [e for _, e in pull.read_events() if local(e.tag) in records]  # kept alive: ids stay unique
-        root = pull.close()
-    except etree.XMLSyntaxError:
-        return None
-    if root is None:
-        return None
-    closed_ids = {id(e) for e in closed}
-    for element in [e for e in root.iter() if local(e.tag) in records and id(e) not in closed_ids]:
-        parent = element.getparent()
-        if parent is not None:
-            parent.remove(element)
-    return root
-
-
-def _codec(charset: str | None) -> str:
-    import codecs
-
-    if charset:
-        try:
-            name = codecs.lookup(charset).name
-        except LookupError:
-            return "cp1252"
-        if name != "utf-8":
-            return name
-    return "cp1252"
+def _wrapper(root: etree._Element | None) -> tuple[bytes, bytes]:
+    """An element declaring every namespace of the skeleton, for records to be parsed inside."""
+    namespaces: dict[str | None, str] = {}
+    if root is not None:
+        for element in root.iter():
+            if isinstance(element.tag, str):
+                namespaces.update(element.nsmap)
+    declarations = "".join(
+        f' xmlns="{uri}"' if prefix is None else f' xmlns:{prefix}="{uri}"' for prefix, uri in namespaces.items()
+    )
+    return f"<radar-record{declarations}>".encode(), b"</radar-record>"
 
 
 def local(tag: object) -> str:
@@ -100,18 +158,16 @@ def local(tag: object) -> str:
     return tag.split("}", 1)[-1] if isinstance(tag, str) else ""
 
 
+def _value(element: etree._Element) -> str | None:
+    value = (element.text if len(element) == 0 else "".join(element.itertext())) or ""
+    return value.strip() or None
+
+
 def text(element: etree._Element, path: str) -> str | None:
     """Text of the first match of ``path`` (namespaces wildcarded with ``{*}``), stripped."""
     found = element.find(path)
-    if found is None:
-        return None
-    value = "".join(found.itertext()).strip()
-    return value or None
+    return None if found is None else _value(found)
 
 
 def texts(element: etree._Element, path: str) -> list[str]:
-    return [v for v in ("".join(e.itertext()).strip() for e in element.iterfind(path)) if v]
-
-
-def excerpt(element: etree._Element, limit: int = 2000) -> str:
-    return etree.tostring(element, encoding="unicode", with_tail=False)[:limit]
+    return [v for v in map(_value, element.iterfind(path)) if v]

@@ -346,3 +346,21 @@ def test_parse_never_raises(body: bytes, charset: str | None) -> None:
     parsed = arxiv_rss.parse(body, charset)
     assert isinstance(parsed, ParsedFeed)
     assert all(isinstance(e, RawEntry) for e in parsed.entries)
+
+
+def test_a_stray_tag_between_items_costs_no_item(feed_bytes) -> None:
+    body = feed_bytes("rss_mock_feed.xml").replace(b"</item>", b"</item></wrong>", 1)
+    parsed = arxiv_rss.parse(body)
+    assert len(parsed.entries) == 1504
+    assert parsed.error and "malformed XML" in parsed.error
+
+
+def test_one_malformed_item_is_reported_with_its_raw_text_and_the_others_are_kept(feed_bytes) -> None:
+    body = feed_bytes("rss_mock_feed.xml")
+    second = body.index(b"<item>", body.index(b"<item>") + 1)
+    broken = body[:second] + body[second:].replace(b"<title>", b"<title><b>", 1)  # an unclosed tag in item 2
+    parsed = arxiv_rss.parse(broken)
+    assert len(parsed.entries) == 1504
+    assert "malformed record" in parsed.error
+    assert parsed.entries[1].excerpt.startswith("<item>") and "<title><b>" in parsed.entries[1].excerpt
+    assert all(not e.excerpt for i, e in enumerate(parsed.entries) if i != 1)
