@@ -69,13 +69,12 @@ def ingest(
     """Fetch the configured feeds into the store, one Prefect task per feed."""
     from flows.console import ProgressListener, run_table
     from flows.runtime import listening, prepare_prefect_environment
-    from radar.config import load_config
+    from radar.config import configured
     from radar.settings import load_settings
 
     try:
         settings = load_settings()
-        path = config or settings.config
-        load_config(path, fallback_to_bundled=config is None).select(only)  # fail fast, before Prefect starts
+        configured(settings, config).select(only)  # fail fast, before Prefect starts
         prepare_prefect_environment(settings)
         os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
         from flows.ingest import ingest as ingest_flow
@@ -118,12 +117,11 @@ def feeds(config: ConfigOption = None, json_output: JsonOption = False) -> None:
     """List the configured feeds."""
     from rich.table import Table
 
-    from radar.config import load_config
+    from radar.config import configured
     from radar.settings import load_settings
 
     try:
-        settings = load_settings()
-        loaded = load_config(config or settings.config, fallback_to_bundled=config is None)
+        loaded = configured(load_settings(), config)
     except RadarError as exc:
         raise _fail(exc) from None
     if json_output:

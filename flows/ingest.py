@@ -12,7 +12,7 @@ from indexing.ingest import RunReport, begin_run, end_run, ingest_feed
 from indexing.sources.http import HttpFetcher
 from indexing.store import Store, utc_now
 from indexing.store.runs import FeedResult, record_feed_result
-from radar.config import FeedSpec, load_config
+from radar.config import FeedSpec, configured
 from radar.errors import FeedError
 from radar.settings import Settings, load_settings
 
@@ -51,8 +51,7 @@ def ingest_feed_task(spec: FeedSpec, store: Store, fetcher: HttpFetcher, run_id:
 def ingest(config: str | None = None, only: list[str] | None = None) -> RunReport:
     """Fetch every configured feed (or the named ones) into the DuckDB store."""
     settings = load_settings()
-    path = Path(config) if config else settings.config
-    specs = load_config(path, fallback_to_bundled=config is None).select(only)
+    specs = configured(settings, Path(config) if config else None).select(only)
     with resources(settings) as (settings, store, fetcher):
         report = RunReport(begin_run(store))
         feed_task = ingest_feed_task.with_options(retries=settings.ingest.task_retries,

@@ -2,7 +2,8 @@
 
 - The same source, a newer (or equal) version: the newer record wins field by field,
   but a field it lacks never erases a known value.
-- An older version: adds its categories, nothing else.
+- An older version: adds its categories and fills fields the stored record lacks; it never
+  overrides a known value.
 - Another source (a journal record linked to an arXiv paper by DOI): the stored record
   keeps its text and only gains what it lacked.
 Dates keep the earliest ``published`` and the latest ``updated``; categories are the union;

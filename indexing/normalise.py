@@ -19,8 +19,9 @@ from indexing.records import Paper, RawEntry
 from radar.errors import InvalidItemError
 
 # New-style (2007+) and old-style arXiv ids, with an optional version.
+# An old-style id may carry its subject class (math.GT/0309136): the id is math/0309136.
 ARXIV_ID = re.compile(
-    r"(?P<id>\d{4}\.\d{4,5}|[a-z][a-z\-]*(?:\.[A-Z]{2})?/\d{7})(?:v(?P<version>\d+))?(?![\d])"
+    r"(?P<id>\d{4}\.\d{4,5}|(?P<archive>[a-z][a-z\-]*)(?:\.[A-Z]{2})?/(?P<number>\d{7}))(?:v(?P<version>\d+))?(?![\d])"
 )
 _BOILERPLATE = re.compile(r"^\s*arXiv:\S+\s+Announce Type:\s*\S+\s*(?:Abstract:\s*)?", re.IGNORECASE)
 _TAG = re.compile(r"<!--.*?-->|</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>", re.DOTALL)
@@ -59,7 +60,8 @@ def arxiv_id(text: str | None) -> tuple[str, int | None] | None:
     if not match:
         return None
     version = match.group("version")
-    return match.group("id"), int(version) if version else None
+    bare = f"{match.group('archive')}/{match.group('number')}" if match.group("archive") else match.group("id")
+    return bare, int(version) if version else None
 
 
 def normalise_doi(text: str | None) -> str | None:

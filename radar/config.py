@@ -16,6 +16,7 @@ from urllib.parse import unquote, urlparse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from radar.errors import ConfigError
+from radar.settings import Settings
 
 FeedKind = Literal["arxiv-rss", "arxiv-api", "biorxiv", "medrxiv", "rss"]
 
@@ -135,3 +136,11 @@ def _describe(exc: ValidationError) -> str:
         msg = err["msg"].removeprefix("Value error, ")
         parts.append(f"{loc}: {msg}" if loc else msg)
     return "; ".join(parts)
+
+
+def configured(settings: Settings, explicit: Path | None = None) -> RadarConfig:
+    """The config to use: ``--config FILE``, else ``$RADAR_CONFIG``, else ``./radar.toml``.
+    Only the last may be missing, which means the bundled default."""
+    if explicit is not None:
+        return load_config(explicit)
+    return load_config(settings.config, fallback_to_bundled="config" not in settings.model_fields_set)

@@ -53,6 +53,7 @@ def arxiv_entry(identifier: str | None = "oai:arXiv.org:2411.17702v1", **kwargs)
     ("0704.0001", ("0704.0001", None)),
     ("hep-th/9901001v2", ("hep-th/9901001", 2)),
     ("http://arxiv.org/abs/hep-th/9901001", ("hep-th/9901001", None)),
+    ("math.GT/0309136v1", ("math/0309136", 1)),  # the subject class is not part of the id
     ("oai:arXiv.org:math/0309136v1", ("math/0309136", 1)),
     ("http://arxiv.org/abs/cond-mat/0102536v3", ("cond-mat/0102536", 3)),
 ])

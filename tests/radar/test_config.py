@@ -189,3 +189,17 @@ def test_feed_specs_are_frozen() -> None:
     feed = FeedSpec(name="n", kind="rss", url="https://example.org")
     with pytest.raises(ValidationError):
         feed.url = "https://elsewhere.org"  # type: ignore[misc]
+
+
+def test_configured_falls_back_to_the_bundled_default_only_for_the_default_path(
+        radar_env, tmp_path, monkeypatch) -> None:
+    from radar.config import configured
+    from radar.settings import load_settings
+
+    monkeypatch.chdir(tmp_path)  # no ./radar.toml here
+    assert len(configured(load_settings()).feeds) == 9
+    monkeypatch.setenv("RADAR_CONFIG", str(tmp_path / "mine.toml"))
+    with pytest.raises(ConfigError, match="mine.toml does not exist"):
+        configured(load_settings())
+    with pytest.raises(ConfigError, match="other.toml does not exist"):
+        configured(load_settings(), tmp_path / "other.toml")
