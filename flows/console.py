@@ -52,18 +52,27 @@ class ProgressListener:
                              state=f"[{style}]{result.status}[/]")
 
 
+RUN_COLUMNS = (("items", "fetched"), ("new", "new"), ("updated", "updated"), ("unchanged", "unchanged"),
+               ("rejected", "rejected"))
+
+
 def run_table(report: RunReport) -> Table:
+    """One row per feed; the error column only when some feed has one."""
     table = Table(title=f"Ingest run {report.run_id}: {report.status}", title_justify="left")
-    for name in ("feed", "status", "fetched", "new", "updated", "unchanged", "rejected", "error"):
-        numeric = name in ("fetched", "new", "updated", "unchanged", "rejected")
-        table.add_column(name, justify="right" if numeric else "left", no_wrap=name != "error", overflow="fold")
+    table.add_column("feed", no_wrap=True)
+    table.add_column("status", no_wrap=True)
+    for header, _ in RUN_COLUMNS:
+        table.add_column(header, justify="right", no_wrap=True)
+    with_errors = any(r.error for r in report.feeds)
+    if with_errors:
+        table.add_column("error", overflow="fold")
     for r in report.feeds:
         style = STATUS_STYLE.get(r.status, "white")
-        table.add_row(r.feed, f"[{style}]{r.status}[/]", *(str(v) for v in (r.fetched, r.new, r.updated, r.unchanged, r.rejected)),
-                      r.error or "")
-    totals = [sum(getattr(r, k) for r in report.feeds) for k in ("fetched", "new", "updated", "unchanged", "rejected")]
+        cells = [r.feed, f"[{style}]{r.status}[/]", *(str(getattr(r, name)) for _, name in RUN_COLUMNS)]
+        table.add_row(*cells, *([r.error or ""] if with_errors else []))
     table.add_section()
-    table.add_row("total", "", *(str(v) for v in totals), "")
+    totals = [str(sum(getattr(r, name) for r in report.feeds)) for _, name in RUN_COLUMNS]
+    table.add_row("total", "", *totals, *([""] if with_errors else []))
     return table
 
 

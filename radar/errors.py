@@ -10,8 +10,13 @@ retry (the Prefect tasks) look at :attr:`RadarError.transient` and nothing else:
     │   │   └── TransientFetchError   timeouts, 429, 5xx, cut-off bodies: worth a retry
     │   └── FeedParseError     the body is not a feed Radar can read
     ├── InvalidItemError       one item of a feed was rejected (the feed goes on)
-    └── StoreError             the DuckDB store failed
-        └── StoreBusyError     another process holds the store's write lock
+    ├── StoreError             the DuckDB store failed
+    │   └── StoreBusyError     another process holds the store's write lock
+    └── SearchError            the search index failed
+        ├── SearchUnavailableError   the search engine cannot be reached (retry later)
+        ├── SearchAuthError          the engine refused our credentials
+        ├── IndexMismatchError       the index was built for other vectors (model, dims)
+        └── QueryError               the query cannot be run as written
 """
 
 from __future__ import annotations
@@ -69,3 +74,25 @@ class StoreBusyError(StoreError):
     """Another process holds the store's write lock."""
 
     transient = True
+
+
+class SearchError(RadarError):
+    """The search index failed."""
+
+
+class SearchUnavailableError(SearchError):
+    """The search engine cannot be reached or is overloaded."""
+
+    transient = True
+
+
+class SearchAuthError(SearchError):
+    """The search engine refused the configured credentials."""
+
+
+class IndexMismatchError(SearchError):
+    """The existing index was built for other vectors (another model or dimension count)."""
+
+
+class QueryError(SearchError):
+    """The query cannot be run as written (the message says how to fix it)."""

