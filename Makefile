@@ -18,7 +18,9 @@ install: $(STAMP)
 
 demo: install
 	$(BIN)/radar ingest --config demo/radar.toml
-	$(BIN)/radar status
+	$(BIN)/radar index
+	$(BIN)/radar search "diffusion models for MRI segmentation" -k 5
+	$(BIN)/radar search "quantum error correction" --field Physics -k 3
 
 test: install
 	$(BIN)/python -m pytest

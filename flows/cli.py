@@ -10,6 +10,7 @@ import json
 import os
 import sys
 from dataclasses import asdict
+from datetime import datetime
 from pathlib import Path
 from typing import Annotated
 
@@ -17,7 +18,7 @@ import typer
 from rich.console import Console
 
 from radar import __version__
-from radar.errors import ConfigError, RadarError, StoreBusyError
+from radar.errors import ConfigError, QueryError, RadarError, StoreBusyError
 
 EXIT_FAILED, EXIT_USAGE, EXIT_BUSY = 1, 2, 3
 
@@ -51,7 +52,8 @@ def main(
 
 def _fail(exc: RadarError) -> typer.Exit:
     err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
-    code = EXIT_USAGE if isinstance(exc, ConfigError) else EXIT_BUSY if isinstance(exc, StoreBusyError) else EXIT_FAILED
+    code = (EXIT_USAGE if isinstance(exc, ConfigError | QueryError)
+            else EXIT_BUSY if isinstance(exc, StoreBusyError) else EXIT_FAILED)
     return typer.Exit(code)
 
 
@@ -89,6 +91,112 @@ def ingest(
         out.print(run_table(report))
     if report.status == "failed":
         raise typer.Exit(EXIT_FAILED)
+
+
+def _prefect_ready(verbose: bool = False) -> None:
+    from flows.runtime import prepare_prefect_environment
+    from radar.settings import load_settings
+
+    prepare_prefect_environment(load_settings())
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
+
+
+def _run_index(rebuild: bool, json_output: bool, verbose: bool) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from flows.runtime import reporting_index_progress
+
+    try:
+        _prefect_ready(verbose)
+        from flows.index import index as index_flow
+
+        with Progress(TextColumn("[bold]embedding + indexing"), BarColumn(), MofNCompleteColumn(),
+                      TimeElapsedColumn(), console=err) as bars:
+            task = bars.add_task("index", total=None)
+            with reporting_index_progress(lambda done, total: bars.update(task, completed=done, total=total)):
+                result = index_flow(rebuild=rebuild)
+    except RadarError as exc:
+        raise _fail(exc) from None
+    if json_output:
+        _dump(asdict(result))
+    else:
+        out.print(f"[bold]{result.backend}[/]: {result.indexed} of {result.pending} papers indexed "
+                  f"({result.embedded} embedded, {result.reused} from the cache); {result.total} in the index.")
+        for paper_id, reason in list(result.failed.items())[:20]:
+            out.print(f"  [red]failed[/] {paper_id}: {reason}", highlight=False)
+    if result.failed:
+        raise typer.Exit(EXIT_FAILED)
+
+
+@app.command()
+def index(json_output: JsonOption = False,
+          verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's own logs.")] = False) -> None:
+    """Embed new and changed papers and add them to the search index (incremental)."""
+    _run_index(False, json_output, verbose)
+
+
+@app.command()
+def reindex(json_output: JsonOption = False,
+            verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's own logs.")] = False) -> None:
+    """Build a fresh search index of every paper and swap it in (search keeps working)."""
+    _run_index(True, json_output, verbose)
+
+
+@app.command()
+def search(
+    query: Annotated[str, typer.Argument(help="What to look for, in plain words.")],
+    mode: Annotated[str, typer.Option("--mode", "-m", help="hybrid (BM25 + vectors, fused), bm25 or dense.")] = "hybrid",
+    field: Annotated[str | None, typer.Option("--field", help="Only this broad field, e.g. 'Computer Science'.")] = None,
+    category: Annotated[str | None, typer.Option("--category", help="Only this category, e.g. cs.LG.")] = None,
+    source: Annotated[str | None, typer.Option("--source", help="Only this source, e.g. arxiv, biorxiv, Nature.")] = None,
+    since: Annotated[datetime | None, typer.Option("--since", formats=["%Y-%m-%d"], help="Published on or after (UTC).")] = None,
+    until: Annotated[datetime | None, typer.Option("--until", formats=["%Y-%m-%d"], help="Published on or before (UTC).")] = None,
+    k: Annotated[int, typer.Option("-k", min=1, max=1000, help="How many results.")] = 10,
+    json_output: JsonOption = False,
+) -> None:
+    """Search the indexed papers by meaning and by words."""
+    from flows.console import search_table
+    from indexing.embeddings import get_embedder
+    from indexing.search import build_backend
+    from indexing.search.base import Filters
+    from indexing.store import open_store
+    from queries.search import search as run_search
+    from radar.settings import load_settings
+
+    if mode not in ("hybrid", "bm25", "dense"):
+        err.print(f"[bold red]error:[/] --mode must be hybrid, bm25 or dense, not {mode!r}", soft_wrap=True)
+        raise typer.Exit(EXIT_USAGE)
+    filters = Filters(field=field, category=category, source=source,
+                      since=since.date() if since else None, until=until.date() if until else None)
+    try:
+        settings = load_settings()
+        embedder = get_embedder(settings.embedding_model, settings.embedding_batch_size)
+        with open_store(settings.store_path, read_only=True) as store:
+            backend = build_backend(settings, store)
+            try:
+                result = run_search(store, backend, embedder, query, mode=mode, filters=filters, k=k)  # type: ignore[arg-type]
+            finally:
+                backend.close()
+    except RadarError as exc:
+        raise _fail(exc) from None
+    if json_output:
+        _dump(search_json(result))
+    else:
+        out.print(search_table(result))
+
+
+def search_json(result) -> dict:  # noqa: ANN001 - a queries.search.SearchResult
+    """The documented, stable JSON of `radar search --json` (see README)."""
+    return {
+        "schema": "radar.search/1",
+        "query": result.query,
+        "mode": result.mode,
+        "backend": result.backend,
+        "filters": {k: (str(v) if v is not None else None) for k, v in asdict(result.filters).items()},
+        "truncated": result.truncated,
+        "took_ms": round(result.took_ms, 1),
+        "hits": [asdict(h) for h in result.hits],
+    }
 
 
 @app.command()

@@ -102,3 +102,24 @@ def status_tables(status: StoreStatus) -> list[Table]:
                       str(f.rejected), f"{f.last_success:%m-%d %H:%M}" if f.last_success else "never", f.error or "")
     tables.append(feeds)
     return tables
+
+
+def search_table(result) -> Table:  # noqa: ANN001 - a queries.search.SearchResult
+    """Ranked hits: title and snippet with the query words in bold, then who, where, when."""
+    from rich.markup import escape
+
+    title = f"{len(result.hits)} results for {result.query!r} ({result.mode}, {result.backend}, {result.took_ms:.0f} ms)"
+    table = Table(title=title, title_justify="left", show_lines=True)
+    table.add_column("#", justify="right")
+    table.add_column("paper", overflow="fold")
+    for hit in result.hits:
+        snippet, cursor, parts = hit.snippet, 0, []
+        for start, end in hit.highlights:
+            parts.append(escape(snippet[cursor:start]) + f"[bold yellow]{escape(snippet[start:end])}[/]")
+            cursor = end
+        parts.append(escape(snippet[cursor:]))
+        authors = ", ".join(hit.authors[:3]) + (" et al." if len(hit.authors) > 3 else "")
+        meta = " · ".join(x for x in (hit.paper_id, hit.field, ", ".join(hit.categories[:3]), hit.published or "") if x)
+        table.add_row(str(hit.rank), f"[bold]{escape(hit.title)}[/]\n[dim]{escape(authors)}[/]\n"
+                      f"{''.join(parts)}\n[cyan]{escape(meta)}[/]  {escape(hit.url or '')}")
+    return table

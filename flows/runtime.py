@@ -10,12 +10,14 @@ import os
 from collections.abc import Iterator
 from contextlib import contextmanager
 
+from indexing.index import Progress as IndexProgress
 from indexing.ingest import Listener, SilentListener
 from indexing.sources.http import HttpFetcher
 from indexing.store import Store, open_store
 from radar.settings import Settings, load_settings
 
 _listener: Listener = SilentListener()
+_index_progress: IndexProgress | None = None
 
 
 def prepare_prefect_environment(settings: Settings) -> None:
@@ -39,6 +41,21 @@ def listening(listener: Listener) -> Iterator[None]:
         yield
     finally:
         _listener = previous
+
+
+def current_index_progress() -> IndexProgress | None:
+    return _index_progress
+
+
+@contextmanager
+def reporting_index_progress(progress: IndexProgress) -> Iterator[None]:
+    """Route indexing progress of flows run inside this block to ``progress``."""
+    global _index_progress
+    previous, _index_progress = _index_progress, progress
+    try:
+        yield
+    finally:
+        _index_progress = previous
 
 
 @contextmanager

@@ -64,6 +64,9 @@ class SearchBackend(Protocol):
     def index(self, docs: Iterable[SearchDoc]) -> IndexReport:
         """Add or replace documents; only acknowledged ids are reported as indexed."""
 
+    def refresh(self) -> None:
+        """Make everything indexed so far searchable."""
+
     def delete(self, paper_ids: Sequence[str]) -> None:
         """Remove documents (papers merged into another, for instance)."""
 

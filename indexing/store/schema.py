@@ -98,6 +98,23 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             PRIMARY KEY (feed, excerpt_hash)
         );
     """),
+    (2, "embeddings cache and per-backend index marks", """
+        CREATE TABLE embeddings (
+            paper_id  VARCHAR NOT NULL,
+            model     VARCHAR NOT NULL,
+            text_hash VARCHAR NOT NULL,  -- of the embedded text: a changed paper is embedded again
+            vector    FLOAT[] NOT NULL,
+            PRIMARY KEY (paper_id, model)
+        );
+        -- A paper is marked only once its search index acknowledged it.
+        CREATE TABLE index_marks (
+            backend      VARCHAR NOT NULL,  -- 'local' or 'elasticsearch:<alias>'
+            paper_id     VARCHAR NOT NULL,
+            content_hash VARCHAR NOT NULL,
+            indexed_at   TIMESTAMP NOT NULL,
+            PRIMARY KEY (backend, paper_id)
+        );
+    """),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -1,0 +1,97 @@
+"""Indexing, as plain functions: papers from the store, embedded (cached), into a backend.
+
+DuckDB is the truth and the index is derived: a paper's mark advances only once the
+backend acknowledged its document, so a failed run is simply run again.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+
+from indexing.embeddings import Embedder, document_text, text_hash
+from indexing.search.base import SearchBackend, SearchDoc
+from indexing.store import Store, utc_now
+from indexing.store.search_state import (
+    PendingPaper, cached_vectors, clear_marks, count_pending, mark_indexed, pending, save_vectors,
+)
+
+
+@dataclass(slots=True)
+class IndexResult:
+    backend: str
+    pending: int = 0
+    indexed: int = 0
+    failed: dict[str, str] = field(default_factory=dict)
+    embedded: int = 0
+    """Texts the model embedded in this run."""
+    reused: int = 0
+    """Vectors taken from the cache (the paper's text had not changed)."""
+    total: int = 0
+    """Documents in the index afterwards."""
+
+
+Progress = Callable[[int, int], None]  # (done, total)
+
+
+def index_papers(store: Store, backend: SearchBackend, embedder: Embedder, *,
+                 progress: Progress | None = None) -> IndexResult:
+    """Send new and changed papers to the backend (incremental)."""
+    backend.prepare(dims=embedder.dims, model=embedder.name)
+    result = IndexResult(backend=backend.name)
+    with store.transaction() as con:
+        result.pending = count_pending(con, backend.name)
+        batches = list(pending(con, backend.name))
+    hashes: dict[str, str] = {}
+    report = backend.index(_documents(store, embedder, batches, hashes, result, progress))
+    backend.refresh()
+    with store.transaction() as con:
+        mark_indexed(con, backend.name, {pid: hashes[pid] for pid in report.indexed}, utc_now())
+    result.indexed, result.failed, result.total = len(report.indexed), report.failed, backend.count()
+    return result
+
+
+def reindex_papers(store: Store, backend: SearchBackend, embedder: Embedder, *,
+                   progress: Progress | None = None) -> IndexResult:
+    """Build a fresh index of every paper and swap it in; search keeps working meanwhile."""
+    result = IndexResult(backend=backend.name)
+    with store.transaction() as con:
+        batches = list(pending(con, backend.name, everything=True))
+    result.pending = sum(map(len, batches))
+    hashes: dict[str, str] = {}
+    report = backend.rebuild(_documents(store, embedder, batches, hashes, result, progress),
+                             dims=embedder.dims, model=embedder.name)
+    with store.transaction() as con:
+        clear_marks(con, backend.name)
+        mark_indexed(con, backend.name, {pid: hashes[pid] for pid in report.indexed}, utc_now())
+    result.indexed, result.failed, result.total = len(report.indexed), report.failed, backend.count()
+    return result
+
+
+def _documents(store: Store, embedder: Embedder, batches: list[list[PendingPaper]], hashes: dict[str, str],
+               result: IndexResult, progress: Progress | None) -> Iterator[SearchDoc]:
+    done = 0
+    for batch in batches:
+        for paper, vector in zip(batch, embed_batch(store, embedder, batch, result), strict=True):
+            hashes[paper.paper_id] = paper.content_hash
+            yield SearchDoc(paper.paper_id, paper.title, paper.abstract, paper.authors, paper.categories,
+                            paper.field, paper.source, paper.published, vector, paper.content_hash)
+        done += len(batch)
+        if progress:
+            progress(done, result.pending)
+
+
+def embed_batch(store: Store, embedder: Embedder, batch: list[PendingPaper], result: IndexResult) -> list:
+    """Vectors for a batch: from the cache where the text is unchanged, else from the model (then cached)."""
+    texts = [document_text(p.title, p.abstract) for p in batch]
+    hashes = [text_hash(t) for t in texts]
+    with store.transaction() as con:
+        cached = cached_vectors(con, embedder.name, {p.paper_id: h for p, h in zip(batch, hashes, strict=True)})
+    missing = [i for i, p in enumerate(batch) if p.paper_id not in cached]
+    fresh = embedder.embed([texts[i] for i in missing])
+    with store.transaction() as con:
+        save_vectors(con, embedder.name, [batch[i].paper_id for i in missing], [hashes[i] for i in missing], fresh)
+    result.embedded += len(missing)
+    result.reused += len(batch) - len(missing)
+    by_position = dict(zip(missing, fresh, strict=True))
+    return [cached[p.paper_id] if p.paper_id in cached else by_position[i] for i, p in enumerate(batch)]

@@ -1,0 +1,196 @@
+"""The embedded search backend: DuckDB full-text search (BM25, the ``fts`` extension) plus
+cosine similarity over the stored vectors. No server; the default.
+
+Documents live in the store's own file (table ``search_docs``). DuckDB's full-text index
+is static, so ``refresh`` rebuilds it after a load; queries read the last built index.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from datetime import timedelta
+from pathlib import Path
+
+import numpy as np
+import pyarrow as pa
+
+from indexing.search.base import BackendHit, Filters, IndexReport, SearchDoc
+from indexing.store import Store
+from radar.errors import ConfigError, IndexMismatchError
+
+TITLE_BOOST = 2.0
+LOAD_BATCH = 5_000
+
+
+def fts_extension_path() -> Path:
+    """The fts extension shipped by the PyPI package for this exact DuckDB version."""
+    import duckdb
+
+    try:
+        import duckdb_extension_fts
+    except ImportError:
+        raise ConfigError("The local search backend needs the package duckdb-extension-fts "
+                          f"(version {duckdb.__version__}, matching DuckDB).") from None
+    path = Path(duckdb_extension_fts.__file__).parent / "extensions" / f"v{duckdb.__version__}" / "fts.duckdb_extension"
+    if not path.exists():
+        raise ConfigError(f"duckdb-extension-fts has no build for DuckDB {duckdb.__version__}: install the matching version.")
+    return path
+
+
+class LocalBackend:
+    name = "local"
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+
+    def _load_fts(self, con) -> None:  # noqa: ANN001 - a DuckDB connection
+        con.execute(f"LOAD '{fts_extension_path()}'")
+
+    def prepare(self, *, dims: int, model: str) -> None:
+        with self.store.transaction() as con:
+            con.execute("CREATE TABLE IF NOT EXISTS search_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)")
+            meta = dict(con.execute("SELECT key, value FROM search_meta").fetchall())
+            if meta and (meta.get("model"), meta.get("dims")) != (model, str(dims)):
+                raise IndexMismatchError(
+                    f"The local index was built for {meta.get('model')} ({meta.get('dims')} dimensions), not {model} "
+                    f"({dims}). Run `radar reindex` to rebuild it for the configured model.")
+            if not meta:
+                _create_table(con, "search_docs", dims)
+                _set_meta(con, dims, model)
+
+    def index(self, docs: Iterable[SearchDoc]) -> IndexReport:
+        return self._load(docs, self._dims(), "search_docs")
+
+    def _dims(self) -> int:
+        row = self.store.cursor().execute("SELECT value FROM search_meta WHERE key = 'dims'").fetchone()
+        return int(row[0])
+
+    def _write(self, docs: list[SearchDoc], dims: int, report: IndexReport, table_name: str) -> None:
+        if not docs:
+            return
+        flat = np.asarray([d.vector for d in docs], dtype=np.float32).reshape(-1)
+        table = pa.table({
+            "paper_id": [d.paper_id for d in docs], "title": [d.title for d in docs],
+            "abstract": [d.abstract for d in docs], "field": [d.field for d in docs],
+            "source": [d.source for d in docs], "categories": [list(d.categories) for d in docs],
+            "published": pa.array([d.published.replace(tzinfo=None) if d.published else None for d in docs],
+                                  pa.timestamp("us")),
+            "vector": pa.FixedSizeListArray.from_arrays(pa.array(flat, pa.float32()), dims),
+        })
+        with self.store.transaction() as con:
+            con.register("incoming_docs", table)
+            con.execute(f"INSERT OR REPLACE INTO {table_name} SELECT * FROM incoming_docs")
+            con.unregister("incoming_docs")
+            con.execute("UPDATE search_meta SET value = 'stale' WHERE key = 'fts'")
+        report.indexed.extend(d.paper_id for d in docs)
+
+    def refresh(self) -> None:
+        """Rebuild the full-text index over what is stored (DuckDB's is static)."""
+        with self.store.transaction() as con:
+            self._build_fts(con)
+
+    def _build_fts(self, con) -> None:  # noqa: ANN001
+        self._load_fts(con)
+        con.execute("PRAGMA create_fts_index('search_docs', 'paper_id', 'title', 'abstract', "
+                    "stemmer = 'porter', stopwords = 'english', overwrite = 1)")
+        con.execute("UPDATE search_meta SET value = 'fresh' WHERE key = 'fts'")
+
+    def delete(self, paper_ids: Sequence[str]) -> None:
+        with self.store.transaction() as con:
+            con.register("gone_ids", pa.table({"paper_id": list(paper_ids)}))
+            con.execute("DELETE FROM search_docs WHERE paper_id IN (SELECT paper_id FROM gone_ids)")
+            con.unregister("gone_ids")
+            con.execute("UPDATE search_meta SET value = 'stale' WHERE key = 'fts'")
+
+    def rebuild(self, docs: Iterable[SearchDoc], *, dims: int, model: str) -> IndexReport:
+        """Load a new table beside the live one, then swap them in one transaction: searches
+        see the old index until the commit, the new one after it."""
+        with self.store.transaction() as con:
+            con.execute("CREATE TABLE IF NOT EXISTS search_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)")
+            _create_table(con, "search_docs_next", dims)
+        report = self._load(docs, dims, "search_docs_next")
+        with self.store.transaction() as con:
+            con.execute("DROP TABLE IF EXISTS search_docs")
+            con.execute("ALTER TABLE search_docs_next RENAME TO search_docs")
+            _set_meta(con, dims, model)
+            self._build_fts(con)
+        return report
+
+    def _load(self, docs: Iterable[SearchDoc], dims: int, table_name: str) -> IndexReport:
+        report = IndexReport()
+        batch: list[SearchDoc] = []
+        for doc in docs:
+            if len(doc.vector) != dims:
+                report.failed[doc.paper_id] = f"vector has {len(doc.vector)} dimensions, the index {dims}"
+                continue
+            batch.append(doc)
+            if len(batch) >= LOAD_BATCH:
+                self._write(batch, dims, report, table_name)
+                batch = []
+        self._write(batch, dims, report, table_name)
+        return report
+
+    def _filters(self, filters: Filters) -> tuple[str, list]:
+        clauses, params = ["TRUE"], []
+        if filters.field:
+            clauses.append("field = ?")
+            params.append(filters.field)
+        if filters.category:
+            clauses.append("list_contains(categories, ?)")
+            params.append(filters.category)
+        if filters.source:
+            clauses.append("lower(source) = lower(?)")
+            params.append(filters.source)
+        if filters.since:
+            clauses.append("published >= ?")
+            params.append(filters.since)
+        if filters.until:
+            clauses.append("published < ?")
+            params.append(filters.until + timedelta(days=1))
+        return " AND ".join(clauses), params
+
+    def bm25(self, query: str, filters: Filters, k: int) -> list[BackendHit]:
+        if not any(ch.isalnum() for ch in query):
+            return []
+        con = self.store.cursor()
+        self._load_fts(con)
+        where, params = self._filters(filters)
+        rows = con.execute(f"""
+            SELECT paper_id, score FROM (
+                SELECT paper_id,
+                       {TITLE_BOOST} * coalesce(fts_main_search_docs.match_bm25(paper_id, ?, fields := 'title'), 0)
+                       + coalesce(fts_main_search_docs.match_bm25(paper_id, ?, fields := 'abstract'), 0) AS score
+                FROM search_docs WHERE {where})
+            WHERE score > 0 ORDER BY score DESC, paper_id LIMIT ?""", [query, query, *params, k]).fetchall()
+        return [BackendHit(paper_id, float(score)) for paper_id, score in rows]
+
+    def knn(self, vector: Sequence[float], filters: Filters, k: int) -> list[BackendHit]:
+        dims = self._dims()
+        where, params = self._filters(filters)
+        rows = self.store.cursor().execute(f"""
+            SELECT paper_id, array_cosine_similarity(vector, ?::FLOAT[{dims}]) AS score
+            FROM search_docs WHERE {where} ORDER BY score DESC, paper_id LIMIT ?""",
+            [list(map(float, vector)), *params, k]).fetchall()
+        return [BackendHit(paper_id, float(score)) for paper_id, score in rows]
+
+    def count(self) -> int:
+        exists = self.store.cursor().execute(
+            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'search_docs'").fetchone()[0]
+        return self.store.cursor().execute("SELECT count(*) FROM search_docs").fetchone()[0] if exists else 0
+
+    def close(self) -> None:
+        pass
+
+
+def _create_table(con, name: str, dims: int) -> None:  # noqa: ANN001 - a DuckDB connection
+    con.execute(f"DROP TABLE IF EXISTS {name}")
+    con.execute(f"""
+        CREATE TABLE {name} (
+            paper_id VARCHAR PRIMARY KEY, title VARCHAR NOT NULL, abstract VARCHAR NOT NULL,
+            field VARCHAR NOT NULL, source VARCHAR NOT NULL, categories VARCHAR[] NOT NULL,
+            published TIMESTAMP, vector FLOAT[{int(dims)}] NOT NULL)""")
+
+
+def _set_meta(con, dims: int, model: str) -> None:  # noqa: ANN001
+    con.execute("DELETE FROM search_meta")
+    con.execute("INSERT INTO search_meta VALUES ('model', ?), ('dims', ?), ('fts', 'stale')", [model, str(dims)])

@@ -1,0 +1,88 @@
+"""The store's side of indexing: which papers a backend still needs, the embeddings cache,
+and the marks that advance only for documents a backend acknowledged."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+
+import duckdb
+import numpy as np
+import pyarrow as pa
+
+# Everything a search document is made of: a change to any of it re-indexes the paper.
+_CONTENT_HASH = """md5(concat_ws(chr(31), title, abstract, array_to_string(authors, ';'),
+    array_to_string(categories, ';'), field, source, coalesce(CAST(published AS VARCHAR), '')))"""
+
+
+@dataclass(frozen=True, slots=True)
+class PendingPaper:
+    paper_id: str
+    title: str
+    abstract: str
+    authors: tuple[str, ...]
+    categories: tuple[str, ...]
+    field: str
+    source: str
+    published: datetime | None
+    content_hash: str
+
+
+def pending(con: duckdb.DuckDBPyConnection, backend: str, *, everything: bool = False,
+            batch_size: int = 2_000) -> Iterator[list[PendingPaper]]:
+    """Papers the backend lacks or holds an older version of (all of them with ``everything``)."""
+    condition = "TRUE" if everything else "m.content_hash IS DISTINCT FROM c.content_hash"
+    result = con.execute(f"""
+        WITH c AS (SELECT paper_id, title, abstract, authors, categories, field, source, published,
+                          {_CONTENT_HASH} AS content_hash FROM papers)
+        SELECT c.* FROM c LEFT JOIN index_marks m ON m.backend = ? AND m.paper_id = c.paper_id
+        WHERE {condition} ORDER BY c.paper_id""", [backend])
+    while rows := result.fetchmany(batch_size):
+        yield [PendingPaper(pid, title, abstract, tuple(authors), tuple(categories), field, source,
+                            published.replace(tzinfo=UTC) if published else None, content_hash)
+               for pid, title, abstract, authors, categories, field, source, published, content_hash in rows]
+
+
+def count_pending(con: duckdb.DuckDBPyConnection, backend: str) -> int:
+    return con.execute(f"""
+        WITH c AS (SELECT paper_id, {_CONTENT_HASH} AS content_hash FROM papers)
+        SELECT count(*) FROM c LEFT JOIN index_marks m ON m.backend = ? AND m.paper_id = c.paper_id
+        WHERE m.content_hash IS DISTINCT FROM c.content_hash""", [backend]).fetchone()[0]
+
+
+def cached_vectors(con: duckdb.DuckDBPyConnection, model: str, wanted: dict[str, str]) -> dict[str, np.ndarray]:
+    """Cached vectors of ``wanted`` (paper id → text hash) whose text has not changed."""
+    if not wanted:
+        return {}
+    con.register("wanted_vectors", pa.table({"paper_id": list(wanted), "text_hash": list(wanted.values())}))
+    rows = con.execute("""
+        SELECT e.paper_id, e.vector FROM embeddings e JOIN wanted_vectors w USING (paper_id, text_hash)
+        WHERE e.model = ?""", [model]).fetchall()
+    con.unregister("wanted_vectors")
+    return {paper_id: np.asarray(vector, dtype=np.float32) for paper_id, vector in rows}
+
+
+def save_vectors(con: duckdb.DuckDBPyConnection, model: str, paper_ids: list[str], hashes: list[str],
+                 vectors: np.ndarray) -> None:
+    if not paper_ids:
+        return
+    con.register("new_vectors", pa.table({
+        "paper_id": paper_ids, "model": [model] * len(paper_ids), "text_hash": hashes,
+        "vector": pa.array(list(vectors), pa.list_(pa.float32())),
+    }))
+    con.execute("INSERT OR REPLACE INTO embeddings SELECT * FROM new_vectors")
+    con.unregister("new_vectors")
+
+
+def mark_indexed(con: duckdb.DuckDBPyConnection, backend: str, marks: dict[str, str], now: datetime) -> None:
+    """Record paper id → content hash as held by ``backend``."""
+    if not marks:
+        return
+    con.register("new_marks", pa.table({"paper_id": list(marks), "content_hash": list(marks.values())}))
+    con.execute("INSERT OR REPLACE INTO index_marks SELECT ?, paper_id, content_hash, ? FROM new_marks", [backend, now])
+    con.unregister("new_marks")
+
+
+def clear_marks(con: duckdb.DuckDBPyConnection, backend: str) -> None:
+    con.execute("DELETE FROM index_marks WHERE backend = ?", [backend])

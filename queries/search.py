@@ -1,0 +1,148 @@
+"""Search: BM25, dense or hybrid, fused here (reciprocal rank fusion) so every backend ranks
+the same way; each hit carries its citation data and a snippet with highlight offsets."""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass, field
+from typing import Literal
+
+from indexing.embeddings import Embedder
+from indexing.search.base import BackendHit, Filters, SearchBackend
+from indexing.store import Store
+from indexing.store.papers import read_papers
+from radar.errors import QueryError
+
+Mode = Literal["hybrid", "bm25", "dense"]
+RRF_K = 60
+CANDIDATES = 100
+MAX_TERMS = 128
+SNIPPET_WORDS = 40
+_WORD = re.compile(r"\w+", re.UNICODE)
+_STOPWORDS = frozenset("a an and are as at be by for from in into is it of on or that the to with".split())
+
+
+@dataclass(frozen=True, slots=True)
+class SearchHit:
+    """One result, with what a citation needs."""
+
+    rank: int
+    paper_id: str
+    title: str
+    authors: list[str]
+    field: str
+    categories: list[str]
+    source: str
+    published: str | None
+    url: str | None
+    doi: str | None
+    score: float
+    snippet: str
+    highlights: list[tuple[int, int]]
+    """[start, end) character offsets of query words in ``snippet``."""
+    matched_by: list[str]
+    """Which rankings found it: bm25, dense."""
+
+
+@dataclass(slots=True)
+class SearchResult:
+    query: str
+    mode: Mode
+    backend: str
+    filters: Filters
+    hits: list[SearchHit] = field(default_factory=list)
+    truncated: bool = False
+    took_ms: float = 0.0
+
+
+def clean_query(query: str) -> tuple[str, bool]:
+    """The query to run, and whether it was cut to MAX_TERMS words; a clear error when it has no words."""
+    words = query.split()
+    if not any(_WORD.search(w) for w in words):
+        raise QueryError("The query has no words to search for. Example: radar search \"diffusion models for MRI\"")
+    return " ".join(words[:MAX_TERMS]), len(words) > MAX_TERMS
+
+
+def reciprocal_rank_fusion(rankings: dict[str, list[BackendHit]], k: int = RRF_K) -> list[tuple[str, float, list[str]]]:
+    """Σ 1/(k + rank) over the rankings that hold a document; ties broken by id for stability."""
+    scores: dict[str, float] = {}
+    found_by: dict[str, list[str]] = {}
+    for name, hits in rankings.items():
+        for rank, hit in enumerate(hits, start=1):
+            scores[hit.paper_id] = scores.get(hit.paper_id, 0.0) + 1.0 / (k + rank)
+            found_by.setdefault(hit.paper_id, []).append(name)
+    return sorted(((pid, s, found_by[pid]) for pid, s in scores.items()), key=lambda t: (-t[1], t[0]))
+
+
+def search(store: Store, backend: SearchBackend, embedder: Embedder, query: str, *,
+           mode: Mode = "hybrid", filters: Filters | None = None, k: int = 10) -> SearchResult:
+    if mode != "bm25":
+        embedder.model  # noqa: B018 - load the model before the clock starts: latency is the query's own
+    started = time.perf_counter()
+    filters = filters or Filters()
+    text, truncated = clean_query(query)
+    depth = max(k, CANDIDATES) if mode == "hybrid" else k
+    rankings: dict[str, list[BackendHit]] = {}
+    if mode in ("bm25", "hybrid"):
+        rankings["bm25"] = backend.bm25(text, filters, depth)
+    if mode in ("dense", "hybrid"):
+        rankings["dense"] = backend.knn(embedder.embed([text])[0], filters, depth)
+    if mode == "hybrid":
+        ranked = reciprocal_rank_fusion(rankings)[:k]
+    else:
+        ranked = [(h.paper_id, h.score, [mode]) for h in rankings[mode][:k]]
+    result = SearchResult(query=text, mode=mode, backend=backend.name, filters=filters, truncated=truncated)
+    result.hits = _hits(store, ranked, text)
+    result.took_ms = (time.perf_counter() - started) * 1000
+    return result
+
+
+def _hits(store: Store, ranked: list[tuple[str, float, list[str]]], query: str) -> list[SearchHit]:
+    papers = read_papers(store.cursor(), [pid for pid, _, _ in ranked])
+    terms = query_terms(query)
+    hits = []
+    for paper_id, score, matched_by in ranked:
+        paper = papers.get(paper_id)
+        if paper is None:  # in the index but no longer in the store: reindex will drop it
+            continue
+        snippet, highlights = make_snippet(paper.abstract or paper.title, terms)
+        hits.append(SearchHit(
+            rank=len(hits) + 1, paper_id=paper.paper_id, title=paper.title, authors=list(paper.authors),
+            field=paper.field, categories=list(paper.categories), source=paper.source,
+            published=paper.published.date().isoformat() if paper.published else None,
+            url=paper.url, doi=paper.doi, score=round(score, 6), snippet=snippet, highlights=highlights,
+            matched_by=matched_by))
+    return hits
+
+
+def query_terms(query: str) -> set[str]:
+    return {w.lower() for w in _WORD.findall(query) if len(w) > 1 and w.lower() not in _STOPWORDS}
+
+
+def make_snippet(text: str, terms: set[str], words: int = SNIPPET_WORDS) -> tuple[str, list[tuple[int, int]]]:
+    """The window of ``words`` words holding most query terms, with the offsets of those terms."""
+    tokens = text.split()
+    if not tokens:
+        return "", []
+    hit = [any(t.lower().startswith(term) for term in terms) for t in (_strip(w) for w in tokens)]
+    best_start, best = 0, -1
+    count = sum(hit[:words])
+    for start in range(0, max(1, len(tokens) - words + 1)):
+        if start:
+            count += hit[start + words - 1] if start + words - 1 < len(tokens) else 0
+            count -= hit[start - 1]
+        if count > best:
+            best_start, best = start, count
+    window = tokens[best_start:best_start + words]
+    snippet = ("… " if best_start else "") + " ".join(window) + (" …" if best_start + words < len(tokens) else "")
+    return snippet, _offsets(snippet, terms)
+
+
+def _strip(word: str) -> str:
+    match = _WORD.search(word)
+    return match.group(0) if match else ""
+
+
+def _offsets(snippet: str, terms: set[str]) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _WORD.finditer(snippet) if any(m.group(0).lower().startswith(t) for t in terms)]

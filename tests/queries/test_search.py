@@ -1,0 +1,75 @@
+"""Search: fusion, query hygiene, snippets, and results that carry their citation data."""
+
+from __future__ import annotations
+
+import pytest
+
+from indexing.embeddings import Embedder
+from indexing.index import index_papers
+from indexing.ingest import ingest_all
+from indexing.search.base import BackendHit, Filters
+from indexing.search.local import LocalBackend
+from indexing.store import Store
+from queries.search import MAX_TERMS, clean_query, make_snippet, query_terms, reciprocal_rank_fusion, search
+from radar.config import FeedSpec
+from radar.errors import QueryError
+
+
+def hits(*ids: str) -> list[BackendHit]:
+    return [BackendHit(i, 1.0) for i in ids]
+
+
+def test_rrf_rewards_agreement_and_is_stable() -> None:
+    fused = reciprocal_rank_fusion({"bm25": hits("a", "b", "c"), "dense": hits("b", "d", "a")})
+    assert [pid for pid, _, _ in fused] == ["b", "a", "d", "c"]
+    assert fused[0][1] == pytest.approx(1 / 62 + 1 / 61)
+    assert fused[0][2] == ["bm25", "dense"] and fused[2][2] == ["dense"]
+
+
+@pytest.mark.parametrize("query", ["", "   ", "?!", "*** ~~~"])
+def test_queries_without_words_are_a_clear_error(query: str) -> None:
+    with pytest.raises(QueryError, match="no words"):
+        clean_query(query)
+
+
+def test_very_long_queries_are_cut_and_say_so() -> None:
+    text, truncated = clean_query("word " * 5_000)
+    assert truncated and len(text.split()) == MAX_TERMS
+
+
+def test_snippet_offsets_point_at_query_words() -> None:
+    abstract = "Filler words here. " * 20 + "We segment MRI scans with diffusion models. " + "More filler. " * 20
+    snippet, offsets = make_snippet(abstract, query_terms("diffusion models for MRI segmentation"))
+    assert {snippet[a:b].lower() for a, b in offsets} == {"mri", "diffusion", "models"}
+    assert snippet.startswith("… ") and snippet.endswith(" …")
+
+
+@pytest.fixture(scope="module")
+def embedder() -> Embedder:
+    return Embedder("all-MiniLM-L6-v2")
+
+
+@pytest.fixture
+def indexed(store: Store, fetcher, feeds_dir, embedder) -> LocalBackend:
+    specs = [FeedSpec(name="cs-ai", kind="arxiv-rss", url=(feeds_dir / "arxiv_rss_example.xml").as_uri()),
+             FeedSpec(name="bio", kind="biorxiv", url=(feeds_dir / "biorxiv_details.json").as_uri())]
+    ingest_all(store, specs, fetcher)
+    backend = LocalBackend(store)
+    index_papers(store, backend, embedder)
+    return backend
+
+
+@pytest.mark.parametrize("mode", ["hybrid", "bm25", "dense"])
+def test_every_mode_finds_the_paper_and_carries_its_citation(store, indexed, embedder, mode) -> None:
+    result = search(store, indexed, embedder, "word association cultural alignment of language models", mode=mode, k=3)
+    top = result.hits[0]
+    assert top.paper_id == "arxiv:2508.13426" and top.rank == 1
+    assert top.title.startswith("ALIGN") and top.authors[0] == "Chunhua Liu"
+    assert top.url == "https://arxiv.org/abs/2508.13426" and top.field == "Computer Science"
+    assert top.published == "2025-08-20" and top.categories[0] == "cs.CL"
+    assert result.hits == sorted(result.hits, key=lambda h: h.rank)
+
+
+def test_filters_reach_the_backend(store, indexed, embedder) -> None:
+    result = search(store, indexed, embedder, "brain networks", filters=Filters(field="Biology"), k=10)
+    assert result.hits and {h.field for h in result.hits} == {"Biology"}
