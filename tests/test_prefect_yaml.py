@@ -6,6 +6,7 @@ from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import pytest
 import yaml
 from prefect.client.schemas.schedules import CronSchedule
 from prefect.flows import load_flow_from_entrypoint
@@ -24,8 +25,9 @@ def test_every_entrypoint_loads_a_flow() -> None:
         assert callable(flow.fn)
 
 
-def test_ingest_daily_follows_arxivs_announcement_schedule() -> None:
-    (schedule,) = deployments()["ingest-daily"]["schedules"]
+@pytest.mark.parametrize("name", ["ingest-daily", "ingest-and-index-daily"])
+def test_daily_jobs_follow_arxivs_announcement_schedule(name: str) -> None:
+    (schedule,) = deployments()[name]["schedules"]
     cron = CronSchedule(cron=schedule["cron"], timezone=schedule["timezone"])
     assert cron.timezone == "America/New_York"
     from cronsim import CronSim  # Prefect's own cron engine
@@ -35,3 +37,8 @@ def test_ingest_daily_follows_arxivs_announcement_schedule() -> None:
     fires = [next(runs) for _ in range(6)]
     assert [f.strftime("%a %H:%M") for f in fires] == [
         "Sun 20:30", "Mon 20:30", "Tue 20:30", "Wed 20:30", "Thu 20:30", "Sun 20:30"]
+
+
+def test_exactly_one_daily_ingest_is_active() -> None:
+    active = [name for name, d in deployments().items() if any(s.get("active", True) for s in d.get("schedules", []))]
+    assert active == ["ingest-and-index-daily"]

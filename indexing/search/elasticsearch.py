@@ -9,6 +9,10 @@ while it runs.
 
 Every failure leaves this module as a :mod:`radar.errors` exception whose message says
 what to do; no message, ``repr`` or chained exception ever holds the password or API key.
+When the node goes away in the middle of ``index``/``rebuild``, the SearchUnavailableError
+raised carries ``report`` (the IndexReport of what was acknowledged before) and
+``unacknowledged`` (ids sent but not confirmed); running the load again is always safe,
+as documents are stored under ``_id = paper_id``.
 """
 
 from __future__ import annotations

@@ -106,3 +106,32 @@ def test_feeds_and_settings_listings(radar_env: Path, config_file: Path) -> None
     settings = {row["variable"]: row for row in json.loads(invoke("settings", "--json").stdout)}
     assert settings["RADAR_HTTP__TIMEOUT"]["value"] == 2.0
     assert all(row["description"] for row in settings.values())
+
+
+def test_index_then_search(radar_env: Path, config_file: Path) -> None:
+    assert invoke("ingest", "--config", str(config_file)).exit_code == 0
+    indexed = invoke("index", "--json")
+    assert indexed.exit_code == 0, indexed.output
+    assert json.loads(indexed.stdout)["indexed"] == 82
+    again = json.loads(invoke("index", "--json").stdout)
+    assert (again["pending"], again["total"]) == (0, 82)
+
+    found = invoke("search", "word association learning for cultural alignment", "--json", "-k", "3")
+    assert found.exit_code == 0, found.output
+    result = json.loads(found.stdout)
+    assert result["schema"] == "radar.search/1" and result["backend"] == "local"
+    assert result["hits"][0]["paper_id"] == "arxiv:2508.13426"
+    assert set(result["hits"][0]) >= {"rank", "paper_id", "title", "authors", "field", "categories", "published",
+                                      "score", "snippet", "highlights", "url", "doi", "matched_by"}
+    only_nature = json.loads(invoke("search", "immune response", "--source", "Nature", "--json").stdout)
+    assert only_nature["hits"] and {h["source"] for h in only_nature["hits"]} == {"Nature"}
+    table = invoke("search", "cultural alignment", "-k", "2")
+    assert table.exit_code == 0 and "ALIGN" in table.stdout
+
+
+@pytest.mark.parametrize(("args", "code"), [(["search", "?!?"], 2), (["search", "x", "--mode", "fuzzy"], 2),
+                                            (["search", "x", "--since", "yesterday"], 2)])
+def test_search_usage_errors(radar_env: Path, config_file: Path, args: list[str], code: int) -> None:
+    invoke("ingest", "--config", str(config_file), "--only", "nature")
+    result = runner.invoke(app, args)
+    assert result.exit_code == code
