@@ -97,14 +97,13 @@ def evaluate(store, backend, embedder, queries, qrels, tag: str, rrf_k: int) -> 
 
 def tune(store, backend, embedder, queries, qrels) -> None:
     """Grid over the title boost (BM25) and the RRF constant, from rankings fetched once per query."""
-    import indexing.search.local as local_module
     from indexing.search.base import Filters
     from queries.search import reciprocal_rank_fusion
 
     dense = {qid: backend.knn(embedder.embed([t])[0], Filters(), 100) for qid, t in queries.items()}
     print("title boost  rrf_k  bm25 nDCG  hybrid nDCG  hybrid R@100")
     for boost in (1.0, 1.5, 2.0, 3.0):
-        local_module.TITLE_BOOST = boost
+        backend.title_boost = boost
         bm25 = {qid: backend.bm25(t, Filters(), 100) for qid, t in queries.items()}
         bm25_ndcg = sum(ndcg_at([h.paper_id.removeprefix("scifact:") for h in bm25[q]], qrels[q]) for q in queries)
         for rrf_k in (10, 30, 60, 100):

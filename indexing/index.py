@@ -10,11 +10,12 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from indexing.embeddings import Embedder, document_text, text_hash
-from indexing.search.base import SearchBackend, SearchDoc
+from indexing.search.base import IndexReport, SearchBackend, SearchDoc
 from indexing.store import Store, utc_now
 from indexing.store.search_state import (
     PendingPaper, cached_vectors, clear_marks, count_pending, mark_indexed, pending, save_vectors,
 )
+from radar.errors import SearchUnavailableError
 
 
 @dataclass(slots=True)
@@ -43,12 +44,21 @@ def index_papers(store: Store, backend: SearchBackend, embedder: Embedder, *,
         result.pending = count_pending(con, backend.name)
         batches = list(pending(con, backend.name))
     hashes: dict[str, str] = {}
-    report = backend.index(_documents(store, embedder, batches, hashes, result, progress))
+    try:
+        report = backend.index(_documents(store, embedder, batches, hashes, result, progress))
+    except SearchUnavailableError as exc:
+        if isinstance(exc.report, IndexReport):  # keep what the engine confirmed before it went away
+            _mark(store, backend.name, exc.report.indexed, hashes)
+        raise
     backend.refresh()
-    with store.transaction() as con:
-        mark_indexed(con, backend.name, {pid: hashes[pid] for pid in report.indexed}, utc_now())
+    _mark(store, backend.name, report.indexed, hashes)
     result.indexed, result.failed, result.total = len(report.indexed), report.failed, backend.count()
     return result
+
+
+def _mark(store: Store, backend: str, paper_ids: list[str], hashes: dict[str, str]) -> None:
+    with store.transaction() as con:
+        mark_indexed(con, backend, {pid: hashes[pid] for pid in paper_ids}, utc_now())
 
 
 def reindex_papers(store: Store, backend: SearchBackend, embedder: Embedder, *,
@@ -63,7 +73,7 @@ def reindex_papers(store: Store, backend: SearchBackend, embedder: Embedder, *,
                              dims=embedder.dims, model=embedder.name)
     with store.transaction() as con:
         clear_marks(con, backend.name)
-        mark_indexed(con, backend.name, {pid: hashes[pid] for pid in report.indexed}, utc_now())
+    _mark(store, backend.name, report.indexed, hashes)
     result.indexed, result.failed, result.total = len(report.indexed), report.failed, backend.count()
     return result
 

@@ -84,6 +84,10 @@ class SearchUnavailableError(SearchError):
     """The search engine cannot be reached or is overloaded."""
 
     transient = True
+    report: object | None = None
+    """When raised during a load: the IndexReport of what the engine acknowledged before."""
+    unacknowledged: list[str] | None = None
+    """When raised during a load: ids sent but never confirmed (sending them again is safe)."""
 
 
 class SearchAuthError(SearchError):

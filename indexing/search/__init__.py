@@ -15,4 +15,4 @@ def build_backend(settings: Settings, store: Store) -> SearchBackend:
         return build_elasticsearch(settings)
     from indexing.search.local import LocalBackend
 
-    return LocalBackend(store)
+    return LocalBackend(store, title_boost=settings.search_title_boost)

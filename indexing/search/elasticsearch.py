@@ -53,7 +53,6 @@ BULK_CHUNK_BYTES = 10 * 1024 * 1024
 BULK_MAX_RETRIES = 4
 """Retries of documents Elasticsearch rejected with 429 (queue full), with exponential backoff."""
 
-TITLE_BOOST = 2
 STOP_ANALYZER = "radar_english"
 """The analyzer used where the node has no ``english`` analyzer (no analysis-common module):
 standard tokenizer, lowercase, English stop words; no stemming."""
@@ -94,7 +93,7 @@ def build_backend(settings: Settings, *, max_retries: int = 3) -> ElasticsearchB
                           "use e.g. http://127.0.0.1:9200.") from None
     secrets = tuple(s for s in (api_key, password) if s)
     return ElasticsearchBackend(client, url=url, alias=settings.elasticsearch_alias, auth_desc=auth_desc,
-                                secrets=secrets)
+                                secrets=secrets, title_boost=settings.search_title_boost)
 
 
 class ElasticsearchBackend:
@@ -103,8 +102,9 @@ class ElasticsearchBackend:
     name = "elasticsearch"
 
     def __init__(self, client: Elasticsearch, *, url: str, alias: str, auth_desc: str = "",
-                 secrets: tuple[str, ...] = ()) -> None:
+                 secrets: tuple[str, ...] = (), title_boost: float = 1.0) -> None:
         self._client = client
+        self.title_boost = title_boost
         self.url = url
         self.alias = alias
         self._auth_desc = auth_desc
@@ -284,7 +284,7 @@ class ElasticsearchBackend:
                     self._raise_auth(int(status), info.get("error"))
                 report.failed[paper_id] = self._scrub(_reason(info.get("error"), status))
         except SearchError as exc:
-            exc.report = report  # type: ignore[attr-defined]
+            exc.report = report
             raise
         except (elastic_transport.TransportError, ApiError) as exc:
             # The node went away mid-load: what it acknowledged stays acknowledged; the
@@ -294,8 +294,8 @@ class ElasticsearchBackend:
             try:
                 self._translate(exc, "index documents")
             except SearchError as err:
-                err.report = report  # type: ignore[attr-defined]
-                err.unacknowledged = in_flight  # type: ignore[attr-defined]
+                err.report = report
+                err.unacknowledged = in_flight
                 raise err from (None if isinstance(err, SearchAuthError) else exc)
         return report
 
@@ -340,7 +340,7 @@ class ElasticsearchBackend:
     # ------------------------------------------------------------------ queries
 
     def bm25(self, query: str, filters: Filters, k: int) -> list[BackendHit]:
-        """Best k by BM25 over title (boosted x2 at query time) and abstract.
+        """Best k by BM25 over title (weighted by ``title_boost`` at query time) and abstract.
 
         The text goes through a ``multi_match`` query, which never parses Lucene syntax;
         it is cut to MAX_QUERY_TERMS words so that no query exceeds max_clause_count.
@@ -349,7 +349,7 @@ class ElasticsearchBackend:
         if not text or k <= 0:
             return []
         body_query = {"bool": {
-            "must": [{"multi_match": {"query": text, "fields": [f"title^{TITLE_BOOST}", "abstract"],
+            "must": [{"multi_match": {"query": text, "fields": [f"title^{self.title_boost:g}", "abstract"],
                                       "type": "best_fields", "tie_breaker": 0.3}}],
             "filter": filter_clauses(filters),
         }}

@@ -18,7 +18,6 @@ from indexing.search.base import BackendHit, Filters, IndexReport, SearchDoc
 from indexing.store import Store
 from radar.errors import ConfigError, IndexMismatchError
 
-TITLE_BOOST = 2.0
 LOAD_BATCH = 5_000
 
 
@@ -40,8 +39,9 @@ def fts_extension_path() -> Path:
 class LocalBackend:
     name = "local"
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, title_boost: float = 1.0) -> None:
         self.store = store
+        self.title_boost = float(title_boost)
 
     def _load_fts(self, con) -> None:  # noqa: ANN001 - a DuckDB connection
         con.execute(f"LOAD '{fts_extension_path()}'")
@@ -158,7 +158,7 @@ class LocalBackend:
         rows = con.execute(f"""
             SELECT paper_id, score FROM (
                 SELECT paper_id,
-                       {TITLE_BOOST} * coalesce(fts_main_search_docs.match_bm25(paper_id, ?, fields := 'title'), 0)
+                       {self.title_boost} * coalesce(fts_main_search_docs.match_bm25(paper_id, ?, fields := 'title'), 0)
                        + coalesce(fts_main_search_docs.match_bm25(paper_id, ?, fields := 'abstract'), 0) AS score
                 FROM search_docs WHERE {where})
             WHERE score > 0 ORDER BY score DESC, paper_id LIMIT ?""", [query, query, *params, k]).fetchall()

@@ -1,0 +1,121 @@
+"""Search latency and bulk indexing speed: the SciFact corpus at 5,183 documents and replicated
+(with new ids) to 100,000, the 300 test queries, every backend and mode, model already loaded.
+
+Vectors come from the SciFact benchmark's cache (run bench/scifact.py first), so loading
+measures the backend alone. Figures: bulk load docs/s, then p50/p95 query latency (ms), which
+covers embedding the query, the backend's queries, fusion and reading citation data.
+
+    .venv/bin/python bench/search_latency.py [--sizes 5183,100000] [--backends local,elasticsearch] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import statistics
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from bench.scifact import OUT, build_store, load_corpus, load_queries  # noqa: E402
+
+MODES = ("bm25", "dense", "hybrid")
+
+
+def cached_vectors() -> dict[str, list[float]]:
+    source = build_store(OUT / "scifact.duckdb")
+    rows = source.con.execute("SELECT paper_id, vector FROM embeddings").fetchall()
+    source.close()
+    if not rows:
+        sys.exit("No cached SciFact vectors: run bench/scifact.py once first.")
+    return {pid.removeprefix("scifact:"): vector for pid, vector in rows}
+
+
+def replicated(size: int) -> list[tuple[str, dict]]:
+    corpus = load_corpus()
+    return [(f"{d['_id']}" + (f"-{i // len(corpus)}" if i >= len(corpus) else ""), d)
+            for i, d in ((i, corpus[i % len(corpus)]) for i in range(size))]
+
+
+def prepare(size: int, vectors: dict[str, list[float]]):
+    """A store holding `size` papers, and their search documents."""
+    from indexing.records import Paper
+    from indexing.search.base import SearchDoc
+    from indexing.store import open_store, utc_now
+    from indexing.store.papers import Sighting, upsert
+
+    path = OUT / f"latency-{size}.duckdb"
+    path.unlink(missing_ok=True)
+    store = open_store(path)
+    docs, papers = [], []
+    for pid, d in replicated(size):
+        paper = Paper(f"scifact:{pid}", "scifact", d["title"] or pid, d["text"], (), ("scifact",), "scifact",
+                      "Medicine", None, None, None, None, None, None, None, None, None, None, None)
+        papers.append(Sighting(paper, "bench", "bench"))
+        docs.append(SearchDoc(paper.paper_id, paper.title, paper.abstract, (), ("scifact",), "Medicine", "scifact",
+                              None, vectors[d["_id"]], pid))
+    with store.transaction() as con:
+        upsert(con, papers, utc_now())
+    return store, docs
+
+
+def measure(name: str, store, docs, embedder, queries) -> dict:
+    from indexing.search import build_backend
+    from queries.search import search
+    from radar.settings import load_settings
+
+    backend = build_backend(load_settings(search_backend=name), store)
+    started = time.perf_counter()
+    backend.rebuild(iter(docs), dims=embedder.dims, model=embedder.name)
+    load_seconds = time.perf_counter() - started
+    figures = {"bulk_docs_per_s": len(docs) / load_seconds}
+    for mode in MODES:
+        search(store, backend, embedder, "warm up", mode=mode)
+        times = []
+        for text in queries:
+            started = time.perf_counter()
+            search(store, backend, embedder, text, mode=mode, k=10)
+            times.append((time.perf_counter() - started) * 1000)
+        cuts = statistics.quantiles(times, n=100)
+        figures[mode] = {"p50_ms": statistics.median(times), "p95_ms": cuts[94]}
+    backend.close()
+    return figures
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--sizes", default="5183,100000")
+    parser.add_argument("--backends", default="local,elasticsearch")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+
+    from indexing.embeddings import get_embedder
+    from radar.settings import load_settings
+
+    settings = load_settings()
+    embedder = get_embedder(settings.embedding_model, settings.embedding_batch_size)
+    embedder.model  # noqa: B018 - loaded before any clock starts
+    vectors = cached_vectors()
+    queries = list(load_queries("test")[0].values())
+    results: dict[str, dict] = {}
+    for size in map(int, args.sizes.split(",")):
+        store, docs = prepare(size, vectors)
+        for name in args.backends.split(","):
+            results[f"{name}@{size}"] = measure(name, store, docs, embedder, queries)
+            print(f"done {name} at {size}", file=sys.stderr)
+        store.close()
+    if args.json:
+        print(json.dumps(results, indent=2))
+        return
+    print(f"{len(queries)} SciFact test queries, k=10, model {embedder.name} (loaded)")
+    print(f"{'backend@docs':24} {'bulk docs/s':>11} " + " ".join(f"{m + ' p50/p95 ms':>22}" for m in MODES))
+    for key, f in results.items():
+        cells = " ".join(f"{f[m]['p50_ms']:>10.1f} /{f[m]['p95_ms']:>9.1f}" for m in MODES)
+        print(f"{key:24} {f['bulk_docs_per_s']:>11,.0f} {cells}")
+
+
+if __name__ == "__main__":
+    main()
