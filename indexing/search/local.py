@@ -7,6 +7,7 @@ is static, so ``refresh`` rebuilds it after a load; queries read the last built 
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Iterable, Sequence
 from datetime import timedelta
 from pathlib import Path
@@ -42,6 +43,7 @@ class LocalBackend:
     def __init__(self, store: Store, *, title_boost: float = 1.0) -> None:
         self.store = store
         self.title_boost = float(title_boost)
+        self._matrix: tuple[str, np.ndarray, np.ndarray] | None = None
 
     def _load_fts(self, con) -> None:  # noqa: ANN001 - a DuckDB connection
         con.execute(f"LOAD '{fts_extension_path()}'")
@@ -81,7 +83,7 @@ class LocalBackend:
             con.register("incoming_docs", table)
             con.execute(f"INSERT OR REPLACE INTO {table_name} SELECT * FROM incoming_docs")
             con.unregister("incoming_docs")
-            con.execute("UPDATE search_meta SET value = 'stale' WHERE key = 'fts'")
+            _touch(con)
         report.indexed.extend(d.paper_id for d in docs)
 
     def refresh(self) -> None:
@@ -100,7 +102,7 @@ class LocalBackend:
             con.register("gone_ids", pa.table({"paper_id": list(paper_ids)}))
             con.execute("DELETE FROM search_docs WHERE paper_id IN (SELECT paper_id FROM gone_ids)")
             con.unregister("gone_ids")
-            con.execute("UPDATE search_meta SET value = 'stale' WHERE key = 'fts'")
+            _touch(con)
 
     def rebuild(self, docs: Iterable[SearchDoc], *, dims: int, model: str) -> IndexReport:
         """Load a new table beside the live one, then swap them in one transaction: searches
@@ -165,6 +167,8 @@ class LocalBackend:
         return [BackendHit(paper_id, float(score)) for paper_id, score in rows]
 
     def knn(self, vector: Sequence[float], filters: Filters, k: int) -> list[BackendHit]:
+        if filters == Filters():
+            return self._knn_in_memory(np.asarray(vector, dtype=np.float32), k)
         dims = self._dims()
         where, params = self._filters(filters)
         rows = self.store.cursor().execute(f"""
@@ -172,6 +176,26 @@ class LocalBackend:
             FROM search_docs WHERE {where} ORDER BY score DESC, paper_id LIMIT ?""",
             [list(map(float, vector)), *params, k]).fetchall()
         return [BackendHit(paper_id, float(score)) for paper_id, score in rows]
+
+    def _knn_in_memory(self, vector: np.ndarray, k: int) -> list[BackendHit]:
+        """Unfiltered k-NN as one matrix product over the vectors, loaded once per index generation
+        (DuckDB scans row by row; numpy answers 100,000 documents in milliseconds)."""
+        row = self.store.cursor().execute("SELECT value FROM search_meta WHERE key = 'generation'").fetchone()
+        generation = row[0] if row else ""
+        if self._matrix is None or self._matrix[0] != generation:
+            table = self.store.cursor().execute("SELECT paper_id, vector FROM search_docs").to_arrow_table()
+            dims = table.schema.field("vector").type.list_size
+            matrix = table.column("vector").combine_chunks().flatten().to_numpy().reshape(-1, dims)
+            norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+            self._matrix = (generation, np.asarray(table.column("paper_id").to_pylist()), matrix / np.where(norms, norms, 1))
+        _, ids, matrix = self._matrix
+        if not len(ids):
+            return []
+        norm = np.linalg.norm(vector) or 1.0
+        scores = matrix @ (vector / norm)
+        top = np.argpartition(-scores, min(k, len(scores)) - 1)[:k]
+        order = sorted(top, key=lambda i: (-scores[i], ids[i]))
+        return [BackendHit(str(ids[i]), float(scores[i])) for i in order]
 
     def count(self) -> int:
         exists = self.store.cursor().execute(
@@ -193,4 +217,11 @@ def _create_table(con, name: str, dims: int) -> None:  # noqa: ANN001 - a DuckDB
 
 def _set_meta(con, dims: int, model: str) -> None:  # noqa: ANN001
     con.execute("DELETE FROM search_meta")
-    con.execute("INSERT INTO search_meta VALUES ('model', ?), ('dims', ?), ('fts', 'stale')", [model, str(dims)])
+    con.execute("INSERT INTO search_meta VALUES ('model', ?), ('dims', ?), ('fts', 'stale'), ('generation', ?)",
+                [model, str(dims), uuid.uuid4().hex])
+
+
+def _touch(con) -> None:  # noqa: ANN001
+    """The documents changed: the full-text index must be rebuilt, cached vectors reloaded."""
+    con.execute("UPDATE search_meta SET value = 'stale' WHERE key = 'fts'")
+    con.execute("INSERT OR REPLACE INTO search_meta VALUES ('generation', ?)", [uuid.uuid4().hex])

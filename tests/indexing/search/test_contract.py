@@ -94,9 +94,12 @@ def test_a_document_with_wrong_dimensions_fails_alone(backend, docs) -> None:
 
 
 def test_delete_and_rebuild(backend, docs, embedder) -> None:
+    molecules = embedder.embed(["graph networks for molecular properties"])[0]
+    assert ids(backend.knn(molecules, Filters(), 1)) == ["p2"]
     backend.delete(["p2"])
     backend.refresh()
     assert backend.count() == len(docs) - 1
+    assert "p2" not in ids(backend.knn(molecules, Filters(), 5))
     report = backend.rebuild(iter(docs), dims=embedder.dims, model=embedder.name)
     assert len(report.indexed) == len(docs) and backend.count() == len(docs)
     assert ids(backend.bm25("MRI segmentation", Filters(), 1)) == ["p1"]
