@@ -7,13 +7,13 @@ backend acknowledged its document, so a failed run is simply run again.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from indexing.embeddings import Embedder, document_text, text_hash
 from indexing.search.base import IndexReport, SearchBackend, SearchDoc
 from indexing.store import Store, utc_now
 from indexing.store.search_state import (
-    PendingPaper, cached_vectors, clear_marks, count_pending, mark_indexed, pending, save_vectors,
+    cached_vectors, clear_marks, count_pending, mark_indexed, pending, save_vectors,
 )
 from radar.errors import SearchUnavailableError
 
@@ -78,20 +78,19 @@ def reindex_papers(store: Store, backend: SearchBackend, embedder: Embedder, *,
     return result
 
 
-def _documents(store: Store, embedder: Embedder, batches: list[list[PendingPaper]], hashes: dict[str, str],
+def _documents(store: Store, embedder: Embedder, batches: list[list[SearchDoc]], hashes: dict[str, str],
                result: IndexResult, progress: Progress | None) -> Iterator[SearchDoc]:
     done = 0
     for batch in batches:
-        for paper, vector in zip(batch, embed_batch(store, embedder, batch, result), strict=True):
-            hashes[paper.paper_id] = paper.content_hash
-            yield SearchDoc(paper.paper_id, paper.title, paper.abstract, paper.authors, paper.categories,
-                            paper.field, paper.source, paper.published, vector, paper.content_hash)
+        for doc, vector in zip(batch, embed_batch(store, embedder, batch, result), strict=True):
+            hashes[doc.paper_id] = doc.content_hash
+            yield replace(doc, vector=vector)
         done += len(batch)
         if progress:
             progress(done, result.pending)
 
 
-def embed_batch(store: Store, embedder: Embedder, batch: list[PendingPaper], result: IndexResult) -> list:
+def embed_batch(store: Store, embedder: Embedder, batch: list[SearchDoc], result: IndexResult) -> list:
     """Vectors for a batch: from the cache where the text is unchanged, else from the model (then cached)."""
     texts = [document_text(p.title, p.abstract) for p in batch]
     hashes = [text_hash(t) for t in texts]

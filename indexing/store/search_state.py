@@ -4,34 +4,23 @@ and the marks that advance only for documents a backend acknowledged."""
 from __future__ import annotations
 
 from collections.abc import Iterator
-from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import duckdb
 import numpy as np
 import pyarrow as pa
 
+from indexing.search.base import SearchDoc
+
 # Everything a search document is made of: a change to any of it re-indexes the paper.
 _CONTENT_HASH = """md5(concat_ws(chr(31), title, abstract, array_to_string(authors, ';'),
     array_to_string(categories, ';'), field, source, coalesce(CAST(published AS VARCHAR), '')))"""
 
 
-@dataclass(frozen=True, slots=True)
-class PendingPaper:
-    paper_id: str
-    title: str
-    abstract: str
-    authors: tuple[str, ...]
-    categories: tuple[str, ...]
-    field: str
-    source: str
-    published: datetime | None
-    content_hash: str
-
-
 def pending(con: duckdb.DuckDBPyConnection, backend: str, *, everything: bool = False,
-            batch_size: int = 2_000) -> Iterator[list[PendingPaper]]:
-    """Papers the backend lacks or holds an older version of (all of them with ``everything``)."""
+            batch_size: int = 2_000) -> Iterator[list[SearchDoc]]:
+    """Papers the backend lacks or holds an older version of (all of them with ``everything``),
+    as search documents still without their vectors."""
     condition = "TRUE" if everything else "m.content_hash IS DISTINCT FROM c.content_hash"
     result = con.execute(f"""
         WITH c AS (SELECT paper_id, title, abstract, authors, categories, field, source, published,
@@ -39,8 +28,8 @@ def pending(con: duckdb.DuckDBPyConnection, backend: str, *, everything: bool = 
         SELECT c.* FROM c LEFT JOIN index_marks m ON m.backend = ? AND m.paper_id = c.paper_id
         WHERE {condition} ORDER BY c.paper_id""", [backend])
     while rows := result.fetchmany(batch_size):
-        yield [PendingPaper(pid, title, abstract, tuple(authors), tuple(categories), field, source,
-                            published.replace(tzinfo=UTC) if published else None, content_hash)
+        yield [SearchDoc(pid, title, abstract, tuple(authors), tuple(categories), field, source,
+                         published.replace(tzinfo=UTC) if published else None, (), content_hash)
                for pid, title, abstract, authors, categories, field, source, published, content_hash in rows]
 
 
