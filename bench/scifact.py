@@ -126,13 +126,13 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
-    from indexing.embeddings import get_embedder
+    from indexing.embeddings import embedder_for
     from indexing.index import index_papers
     from radar.settings import load_settings
 
     OUT.mkdir(parents=True, exist_ok=True)
     settings = load_settings()
-    embedder = get_embedder(settings.embedding_model, settings.embedding_batch_size)
+    embedder = embedder_for(settings)
     store = build_store(OUT / "scifact.duckdb")
     queries, qrels = load_queries(args.split)
     results = {}

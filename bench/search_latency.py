@@ -92,11 +92,11 @@ def main() -> None:
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
 
-    from indexing.embeddings import get_embedder
+    from indexing.embeddings import embedder_for
     from radar.settings import load_settings
 
     settings = load_settings()
-    embedder = get_embedder(settings.embedding_model, settings.embedding_batch_size)
+    embedder = embedder_for(settings)
     embedder.model  # noqa: B018 - loaded before any clock starts
     vectors = cached_vectors()
     queries = list(load_queries("test")[0].values())

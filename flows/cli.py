@@ -156,7 +156,7 @@ def search(
 ) -> None:
     """Search the indexed papers by meaning and by words."""
     from flows.console import search_table
-    from indexing.embeddings import get_embedder
+    from indexing.embeddings import embedder_for
     from indexing.search import build_backend
     from indexing.search.base import Filters
     from indexing.store import open_store
@@ -170,7 +170,7 @@ def search(
                       since=since.date() if since else None, until=until.date() if until else None)
     try:
         settings = load_settings()
-        embedder = get_embedder(settings.embedding_model, settings.embedding_batch_size)
+        embedder = embedder_for(settings)
         with open_store(settings.store_path, read_only=True) as store:
             backend = build_backend(settings, store)
             try:

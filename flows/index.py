@@ -7,7 +7,7 @@ from prefect.cache_policies import NO_CACHE
 
 from flows.ingest import ingest
 from flows.runtime import current_index_progress
-from indexing.embeddings import get_embedder
+from indexing.embeddings import embedder_for
 from indexing.index import IndexResult, index_papers, reindex_papers
 from indexing.search import build_backend
 from indexing.store import open_store
@@ -17,7 +17,7 @@ from radar.settings import load_settings
 @task(name="index-papers", cache_policy=NO_CACHE)
 def index_task(rebuild: bool = False) -> IndexResult:
     settings = load_settings()
-    embedder = get_embedder(settings.embedding_model, settings.embedding_batch_size)
+    embedder = embedder_for(settings)
     with open_store(settings.store_path) as store:
         backend = build_backend(settings, store)
         try:

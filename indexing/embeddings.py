@@ -17,6 +17,7 @@ from pathlib import Path
 import numpy as np
 
 from radar.errors import ConfigError
+from radar.settings import Settings
 
 PACKAGED_MODELS = {"all-minilm-l6-v2", "sentence-transformers/all-minilm-l6-v2"}
 
@@ -85,6 +86,19 @@ class Embedder:
 
 
 @lru_cache(maxsize=4)
-def get_embedder(name: str, batch_size: int = 64) -> Embedder:
-    """The process-wide embedder for a model (loaded on first use)."""
-    return Embedder(name, batch_size)
+def get_embedder(name: str, batch_size: int = 64, backend: str = "torch", home: str = ".radar") -> Embedder:
+    """The process-wide embedder for a model and backend (loaded on first use). The ONNX backends
+    export the model once into ``home``/models."""
+    if backend == "torch":
+        return Embedder(name, batch_size)
+    from indexing.embeddings_onnx import OnnxEmbedder
+
+    slug = "".join(c if c.isalnum() else "-" for c in name.lower()).strip("-")
+    return OnnxEmbedder(name, batch_size, Path(home) / "models" / f"{slug}-{backend}",  # type: ignore[return-value]
+                        quantize=backend == "onnx-int8", runtime="openvino" if backend == "openvino" else "onnxruntime")
+
+
+def embedder_for(settings: Settings) -> Embedder:
+    """The embedder the settings ask for."""
+    return get_embedder(settings.embedding_model, settings.embedding_batch_size, settings.embedding_backend,
+                        str(settings.home))
