@@ -7,6 +7,7 @@ failed or an operation failed, 2 bad usage or configuration, 3 the store is busy
 from __future__ import annotations
 
 import json
+import logging
 import os
 import sys
 from dataclasses import asdict
@@ -48,6 +49,8 @@ def main(
     version: Annotated[bool, typer.Option("--version", callback=_version, is_eager=True, help="Show the version.")] = False,
 ) -> None:
     """Radar: an academic-literature radar."""
+    # Client libraries log every failed connection; Radar reports the failure once, clearly.
+    logging.getLogger("elastic_transport").setLevel(logging.ERROR)
 
 
 def _fail(exc: RadarError) -> typer.Exit:
@@ -70,15 +73,14 @@ def ingest(
 ) -> None:
     """Fetch the configured feeds into the store, one Prefect task per feed."""
     from flows.console import ProgressListener, run_table
-    from flows.runtime import listening, prepare_prefect_environment
+    from flows.runtime import listening
     from radar.config import configured
     from radar.settings import load_settings
 
     try:
         settings = load_settings()
         configured(settings, config).select(only)  # fail fast, before Prefect starts
-        prepare_prefect_environment(settings)
-        os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
+        _prefect_ready(verbose)
         from flows.ingest import ingest as ingest_flow
 
         with ProgressListener(err) as listener, listening(listener):
@@ -98,7 +100,8 @@ def _prefect_ready(verbose: bool = False) -> None:
     from radar.settings import load_settings
 
     prepare_prefect_environment(load_settings())
-    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "WARNING")
+    # Radar prints its own summary and errors; Prefect's task tracebacks only with --verbose.
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "CRITICAL")
 
 
 def _run_index(rebuild: bool, json_output: bool, verbose: bool) -> None:

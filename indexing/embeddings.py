@@ -60,6 +60,9 @@ class Embedder:
                 if location != self.name:
                     os.environ.setdefault("HF_HUB_OFFLINE", "1")  # the packaged model never needs the hub
                 from sentence_transformers import SentenceTransformer
+                from transformers.utils import logging as transformers_logging
+
+                transformers_logging.disable_progress_bar()  # Radar draws its own progress
 
                 try:
                     self._model = SentenceTransformer(location, device="cpu")

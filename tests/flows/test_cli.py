@@ -135,3 +135,17 @@ def test_search_usage_errors(radar_env: Path, config_file: Path, args: list[str]
     invoke("ingest", "--config", str(config_file), "--only", "nature")
     result = runner.invoke(app, args)
     assert result.exit_code == code
+
+
+def test_index_with_elasticsearch_down_is_a_clear_error_and_keeps_secrets(
+        radar_env: Path, config_file: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    invoke("ingest", "--config", str(config_file), "--only", "nature")
+    monkeypatch.setenv("RADAR_SEARCH_BACKEND", "elasticsearch")
+    monkeypatch.setenv("RADAR_ELASTICSEARCH_URL", "http://127.0.0.1:9")
+    monkeypatch.setenv("RADAR_ELASTICSEARCH_PASSWORD", "hunter2-secret")
+    monkeypatch.setenv("RADAR_ELASTICSEARCH_TIMEOUT", "1")
+    result = runner.invoke(app, ["index"])
+    assert result.exit_code == 1
+    assert "not reachable" in result.stderr and "Traceback" not in result.output
+    assert "hunter2-secret" not in result.output + result.stderr
+    assert json.loads(invoke("status", "--json").stdout)["papers"] == 75
