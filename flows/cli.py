@@ -13,13 +13,16 @@ import sys
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
 
 from radar import __version__
 from radar.errors import ConfigError, QueryError, RadarError, StoreBusyError
+
+if TYPE_CHECKING:
+    from radar.settings import Settings
 
 EXIT_FAILED, EXIT_USAGE, EXIT_BUSY = 1, 2, 3
 
@@ -36,6 +39,7 @@ err = Console(stderr=True)
 
 ConfigOption = Annotated[Path | None, typer.Option("--config", "-c", help="Feeds config (TOML). Default: $RADAR_CONFIG, else ./radar.toml, else the bundled default.", show_default=False)]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
+VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's own logs.")]
 
 
 def _version(value: bool) -> None:
@@ -69,7 +73,7 @@ def ingest(
     config: ConfigOption = None,
     only: Annotated[list[str] | None, typer.Option("--only", "-o", help="Run only this feed (repeatable).")] = None,
     json_output: JsonOption = False,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's own logs.")] = False,
+    verbose: VerboseOption = False,
 ) -> None:
     """Fetch the configured feeds into the store, one Prefect task per feed."""
     from flows.console import ProgressListener, run_table
@@ -80,7 +84,7 @@ def ingest(
     try:
         settings = load_settings()
         configured(settings, config).select(only)  # fail fast, before Prefect starts
-        _prefect_ready(verbose)
+        _prefect_ready(verbose, settings)
         from flows.ingest import ingest as ingest_flow
 
         with ProgressListener(err) as listener, listening(listener):
@@ -95,11 +99,11 @@ def ingest(
         raise typer.Exit(EXIT_FAILED)
 
 
-def _prefect_ready(verbose: bool = False) -> None:
+def _prefect_ready(verbose: bool, settings: Settings | None = None) -> None:
     from flows.runtime import prepare_prefect_environment
     from radar.settings import load_settings
 
-    prepare_prefect_environment(load_settings())
+    prepare_prefect_environment(settings or load_settings())
     # Radar prints its own summary and errors; Prefect's task tracebacks only with --verbose.
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "CRITICAL")
 
@@ -133,14 +137,14 @@ def _run_index(rebuild: bool, json_output: bool, verbose: bool) -> None:
 
 @app.command()
 def index(json_output: JsonOption = False,
-          verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's own logs.")] = False) -> None:
+          verbose: VerboseOption = False) -> None:
     """Embed new and changed papers and add them to the search index (incremental)."""
     _run_index(False, json_output, verbose)
 
 
 @app.command()
 def reindex(json_output: JsonOption = False,
-            verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's own logs.")] = False) -> None:
+            verbose: VerboseOption = False) -> None:
     """Build a fresh search index of every paper and swap it in (search keeps working)."""
     _run_index(True, json_output, verbose)
 
