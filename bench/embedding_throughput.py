@@ -37,6 +37,8 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
+from bench.metrics import ndcg_at, recall_at  # noqa: E402
+
 SCIFACT = REPO.parent / "shared" / "data" / "scifact"
 OUT = REPO / "bench" / "out"
 MODEL = "all-MiniLM-L6-v2"
@@ -73,19 +75,6 @@ def load_test(folder: Path) -> tuple[list[str], list[str], dict[str, dict[str, i
 
 
 # --------------------------------------------------------------------------- metrics
-
-
-def ndcg_at(ranked: list[str], relevant: dict[str, int], k: int = 10) -> float:
-    """Standard nDCG@k: gain = qrel relevance, discount log2(rank + 1), ideal DCG from the qrels."""
-    dcg = sum(relevant.get(doc, 0) / math.log2(rank + 2) for rank, doc in enumerate(ranked[:k]))
-    ideal = sorted((g for g in relevant.values() if g > 0), reverse=True)[:k]
-    idcg = sum(g / math.log2(rank + 2) for rank, g in enumerate(ideal))
-    return dcg / idcg if idcg > 0 else 0.0
-
-
-def recall_at(ranked: list[str], relevant: dict[str, int], k: int = 100) -> float:
-    wanted = {doc for doc, g in relevant.items() if g > 0}
-    return len(wanted.intersection(ranked[:k])) / len(wanted) if wanted else 0.0
 
 
 def evaluate(doc_ids: list[str], doc_vecs: np.ndarray, qids: list[str], query_vecs: np.ndarray,

@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import sys
 import time
 from collections import defaultdict
@@ -22,6 +21,8 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
+
+from bench.metrics import ndcg_at, recall_at  # noqa: E402
 
 DATA = REPO.parent / "shared" / "data" / "scifact"
 OUT = REPO / "bench" / "out"
@@ -39,16 +40,6 @@ def load_queries(split: str) -> tuple[dict[str, str], dict[str, dict[str, int]]]
         qrels[qid][docid] = int(score)
     texts = {q["_id"]: q["text"] for q in map(json.loads, (DATA / "queries.jsonl").read_text().splitlines())}
     return {qid: texts[qid] for qid in qrels}, qrels
-
-
-def ndcg_at(ranked: list[str], relevant: dict[str, int], k: int = 10) -> float:
-    dcg = sum(relevant.get(d, 0) / math.log2(i + 2) for i, d in enumerate(ranked[:k]))
-    ideal = sum(g / math.log2(i + 2) for i, g in enumerate(sorted(relevant.values(), reverse=True)[:k]))
-    return dcg / ideal if ideal else 0.0
-
-
-def recall_at(ranked: list[str], relevant: dict[str, int], k: int = 100) -> float:
-    return len(set(ranked[:k]) & set(relevant)) / len(relevant) if relevant else 0.0
 
 
 def build_store(path: Path):
