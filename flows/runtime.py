@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager
+from typing import Generic, TypeVar
 
 from indexing.index import Progress as IndexProgress
 from indexing.ingest import Listener, SilentListener
@@ -16,8 +17,7 @@ from indexing.sources.http import HttpFetcher
 from indexing.store import Store, open_store
 from radar.settings import Settings, load_settings
 
-_listener: Listener = SilentListener()
-_index_progress: IndexProgress | None = None
+T = TypeVar("T")
 
 
 def prepare_prefect_environment(settings: Settings) -> None:
@@ -28,34 +28,42 @@ def prepare_prefect_environment(settings: Settings) -> None:
         os.environ["PREFECT_HOME"] = str(home)
 
 
+class _Slot(Generic[T]):
+    """A process-wide value, set for the length of a block. Prefect runs tasks in worker
+    threads, which a context variable would not reach; the CLI runs one flow at a time."""
+
+    def __init__(self, value: T) -> None:
+        self.value = value
+
+    @contextmanager
+    def holding(self, value: T) -> Iterator[None]:
+        previous, self.value = self.value, value
+        try:
+            yield
+        finally:
+            self.value = previous
+
+
+_listener: _Slot[Listener] = _Slot(SilentListener())
+_index_progress: _Slot[IndexProgress | None] = _Slot(None)
+
+
 def current_listener() -> Listener:
-    return _listener
+    return _listener.value
 
 
-@contextmanager
-def listening(listener: Listener) -> Iterator[None]:
+def listening(listener: Listener) -> AbstractContextManager[None]:
     """Route progress of flows run inside this block to ``listener`` (the CLI's bars)."""
-    global _listener
-    previous, _listener = _listener, listener
-    try:
-        yield
-    finally:
-        _listener = previous
+    return _listener.holding(listener)
 
 
 def current_index_progress() -> IndexProgress | None:
-    return _index_progress
+    return _index_progress.value
 
 
-@contextmanager
-def reporting_index_progress(progress: IndexProgress) -> Iterator[None]:
+def reporting_index_progress(progress: IndexProgress) -> AbstractContextManager[None]:
     """Route indexing progress of flows run inside this block to ``progress``."""
-    global _index_progress
-    previous, _index_progress = _index_progress, progress
-    try:
-        yield
-    finally:
-        _index_progress = previous
+    return _index_progress.holding(progress)
 
 
 @contextmanager
