@@ -1,4 +1,4 @@
-"""The TOML configuration file: which feeds to read (and, later, interest profiles).
+"""The TOML configuration file: which feeds to read, and the readers' interest profiles.
 
 Relative paths and ``file:`` URLs in a feed's ``url`` are resolved against the folder
 of the config file, so a config and its snapshot can travel together.
@@ -61,21 +61,49 @@ class FeedSpec(BaseModel):
         return self.url or DEFAULT_URLS[self.kind]
 
 
+class ProfileSpec(BaseModel):
+    """One reader's standing interest: what their digest ranks by and what their weekly brief is about."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    name: str = Field(pattern=r"^[A-Za-z0-9][A-Za-z0-9._-]*$", description="Unique name, used by `radar digest NAME` and `radar brief --profile NAME`.")
+    description: str = Field(min_length=3, description="The interest in plain words; it is embedded and searched for.")
+    categories: list[str] = Field(default_factory=list, description="Categories to favour, e.g. cs.LG or q-bio.GN (optional).")
+    seeds: list[str] = Field(default_factory=list, description="Paper ids that exemplify the interest, e.g. arxiv:2411.17766 (optional).")
+    language: Literal["en", "zh"] = Field("en", description="Language of this profile's briefs: en or zh.")
+
+    @model_validator(mode="after")
+    def _has_words(self) -> ProfileSpec:
+        if not self.description.strip():
+            raise ValueError(f"profile '{self.name}' needs a description in plain words")
+        return self
+
+
 class RadarConfig(BaseModel):
     """The whole config file."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     feeds: list[FeedSpec] = Field(default_factory=list, description="Feeds to ingest.")
+    profiles: list[ProfileSpec] = Field(default_factory=list, description="Interest profiles for digests and briefs.")
 
     @model_validator(mode="after")
     def _unique_names(self) -> RadarConfig:
-        seen: set[str] = set()
-        for feed in self.feeds:
-            if feed.name in seen:
-                raise ValueError(f"two feeds are named '{feed.name}'")
-            seen.add(feed.name)
+        for kind, names in (("feeds", [f.name for f in self.feeds]), ("profiles", [p.name for p in self.profiles])):
+            seen: set[str] = set()
+            for name in names:
+                if name in seen:
+                    raise ValueError(f"two {kind} are named '{name}'")
+                seen.add(name)
         return self
+
+    def profile(self, name: str) -> ProfileSpec:
+        """The profile called ``name``; a ConfigError listing the configured ones otherwise."""
+        for profile in self.profiles:
+            if profile.name == name:
+                return profile
+        known = ", ".join(p.name for p in self.profiles) or "none (add a [[profiles]] table to the config)"
+        raise ConfigError(f"No profile named {name!r}. Configured: {known}.")
 
     def select(self, only: list[str] | None = None) -> list[FeedSpec]:
         """The feeds to run: the named ones (enabled or not), else every enabled one."""

@@ -12,11 +12,15 @@ retry (the Prefect tasks) look at :attr:`RadarError.transient` and nothing else:
     ├── InvalidItemError       one item of a feed was rejected (the feed goes on)
     ├── StoreError             the DuckDB store failed
     │   └── StoreBusyError     another process holds the store's write lock
-    └── SearchError            the search index failed
-        ├── SearchUnavailableError   the search engine cannot be reached (retry later)
-        ├── SearchAuthError          the engine refused our credentials
-        ├── IndexMismatchError       the index was built for other vectors (model, dims)
-        └── QueryError               the query cannot be run as written
+    ├── SearchError            the search index failed
+    │   ├── SearchUnavailableError   the search engine cannot be reached (retry later)
+    │   ├── SearchAuthError          the engine refused our credentials
+    │   ├── IndexMismatchError       the index was built for other vectors (model, dims)
+    │   └── QueryError               the query cannot be run as written
+    └── LlmError               the language model could not give a usable answer
+        ├── LlmUnavailableError      timeouts, 5xx, connection refused: retry later
+        ├── LlmAuthError             the provider refused the API key
+        └── LlmResponseError         the answer was empty or not what was asked for
 """
 
 from __future__ import annotations
@@ -100,3 +104,21 @@ class IndexMismatchError(SearchError):
 
 class QueryError(SearchError):
     """The query cannot be run as written (the message says how to fix it)."""
+
+
+class LlmError(RadarError):
+    """The language model could not give a usable answer (briefs fall back or say so)."""
+
+
+class LlmUnavailableError(LlmError):
+    """The model endpoint timed out, failed with 5xx or 429, or could not be reached."""
+
+    transient = True
+
+
+class LlmAuthError(LlmError):
+    """The provider refused the API key (the key itself is never shown)."""
+
+
+class LlmResponseError(LlmError):
+    """The model answered with nothing usable: empty, malformed, or not in the asked shape."""

@@ -54,6 +54,36 @@ class IngestSettings(_Group):
     task_retry_delay: float = Field(60.0, ge=0, description="Seconds Prefect waits before retrying a feed.")
 
 
+class LlmSettings(_Group):
+    """The language model behind briefs and summaries, called through litellm."""
+
+    model: str | None = Field(
+        None, description="litellm model name, e.g. openai/gpt-4o-mini or ollama/llama3; unset means "
+                          "extractive briefs built from the papers' own sentences (no model).")
+    api_base: str | None = Field(None, description="Base URL of an OpenAI-compatible server or a self-hosted model.")
+    api_key: SecretStr | None = Field(
+        None, description="Key for api_base (never logged or stored); providers' own variables such as "
+                          "OPENAI_API_KEY are read by litellm as usual.")
+    timeout: float = Field(120.0, gt=0, description="Seconds before one model call gives up.")
+    retries: int = Field(2, ge=0, le=10, description="Retries of a call that timed out or failed with 429/5xx.")
+    fallbacks: list[str] = Field(default_factory=list, description="Models tried in order when the main one fails (JSON list).")
+    temperature: float = Field(0.2, ge=0, le=2, description="Sampling temperature; low keeps briefs close to the sources.")
+    max_tokens: int = Field(1800, ge=64, le=32_000, description="Longest answer the model may write.")
+
+
+class BriefSettings(_Group):
+    """How briefs choose their evidence and check the model's claims."""
+
+    sources: int = Field(12, ge=2, le=40, description="Papers given to the model as numbered sources.")
+    candidates: int = Field(60, ge=10, le=500, description="Hybrid-search hits considered before choosing the sources.")
+    min_fields: int = Field(2, ge=1, le=10, description="Fields the sources should span when the index holds them.")
+    support_threshold: float = Field(
+        0.45, ge=0, le=1,
+        description="Lowest support score (embedding and word overlap between a sentence and its cited abstract) "
+                    "for a claim to count as supported; measured on SciFact, see bench/support_threshold.py.")
+    abstract_chars: int = Field(1500, ge=200, le=20_000, description="Characters of each abstract shown to the model; longer ones are cut.")
+
+
 class Settings(BaseSettings):
     """Everything Radar can be told through its environment."""
 
@@ -68,6 +98,8 @@ class Settings(BaseSettings):
     config: Path = Field(Path("radar.toml"), description="TOML file with feeds and interest profiles; the bundled default is used when it does not exist.")
     http: HttpSettings = Field(default_factory=HttpSettings, description="Feed fetching.")
     ingest: IngestSettings = Field(default_factory=IngestSettings, description="Ingest runs.")
+    llm: LlmSettings = Field(default_factory=LlmSettings, description="The language model for briefs and summaries.")
+    brief: BriefSettings = Field(default_factory=BriefSettings, description="Evidence choice and citation checks of briefs.")
     search_backend: Literal["local", "elasticsearch"] = Field(
         "local", description="Where papers are indexed and searched: local (DuckDB, no server) or elasticsearch.")
     search_title_boost: float = Field(
@@ -167,8 +199,13 @@ def describe_settings(settings: Settings) -> list[dict[str, object]]:
         if isinstance(value, BaseModel):
             for sub, sub_field in type(value).model_fields.items():
                 rows.append({"variable": f"{ENV_PREFIX}{name.upper()}{NESTED_DELIMITER}{sub.upper()}",
-                             "value": getattr(value, sub), "description": sub_field.description})
+                             "value": _shown(getattr(value, sub)), "description": sub_field.description})
         else:
-            shown = "(set)" if isinstance(value, SecretStr) else str(value)
-            rows.append({"variable": f"{ENV_PREFIX}{name.upper()}", "value": shown, "description": field.description})
+            rows.append({"variable": f"{ENV_PREFIX}{name.upper()}", "value": str(_shown(value)),
+                         "description": field.description})
     return rows
+
+
+def _shown(value: object) -> object:
+    """A setting's value as `radar settings` prints it: secrets only say that they are set."""
+    return "(set)" if isinstance(value, SecretStr) else value

@@ -115,6 +115,48 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             PRIMARY KEY (backend, paper_id)
         );
     """),
+    (3, "briefs with their sources, and the per-paper summary cache", """
+        CREATE TABLE briefs (
+            brief_id          VARCHAR PRIMARY KEY,
+            created_at        TIMESTAMP NOT NULL,
+            topic             VARCHAR NOT NULL,
+            profile           VARCHAR,
+            language          VARCHAR NOT NULL,
+            kind              VARCHAR NOT NULL,  -- llm | extractive | empty
+            model             VARCHAR,           -- the model that answered; NULL when extractive
+            prompt_hash       VARCHAR,
+            since             DATE,
+            until             DATE,
+            fields            VARCHAR[] NOT NULL, -- --field restrictions asked for
+            retrieval_ms      DOUBLE NOT NULL,
+            model_ms          DOUBLE NOT NULL,
+            verification_ms   DOUBLE NOT NULL,
+            sentences_checked INTEGER NOT NULL,
+            sentences_kept    INTEGER NOT NULL,
+            sentences_flagged INTEGER NOT NULL,
+            sentences_dropped INTEGER NOT NULL,
+            citations_removed INTEGER NOT NULL,
+            links_removed     INTEGER NOT NULL,
+            document          JSON NOT NULL      -- the verified brief, as `radar brief --format json` prints it
+        );
+        CREATE TABLE brief_sources (
+            brief_id VARCHAR NOT NULL,
+            number   INTEGER NOT NULL,  -- the [n] the brief cites it by
+            paper_id VARCHAR NOT NULL,
+            field    VARCHAR NOT NULL,
+            PRIMARY KEY (brief_id, number)
+        );
+        CREATE TABLE summaries (
+            paper_id   VARCHAR NOT NULL,
+            model      VARCHAR NOT NULL,  -- 'extractive' when no model is configured
+            text_hash  VARCHAR NOT NULL,  -- of title and abstract: a changed paper is summarised again
+            language   VARCHAR NOT NULL,
+            summary    VARCHAR NOT NULL,
+            takeaways  VARCHAR[] NOT NULL,
+            created_at TIMESTAMP NOT NULL,
+            PRIMARY KEY (paper_id, model, text_hash, language)
+        );
+    """),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -203,3 +203,41 @@ def test_configured_falls_back_to_the_bundled_default_only_for_the_default_path(
         configured(load_settings())
     with pytest.raises(ConfigError, match="other.toml does not exist"):
         configured(load_settings(), tmp_path / "other.toml")
+
+
+def test_profiles_are_read_and_looked_up_by_name(tmp_path: Path) -> None:
+    config = parse_config("""
+[[profiles]]
+name = "bio-ml"
+description = "Machine learning for protein design"
+categories = ["q-bio.BM"]
+seeds = ["arxiv:2411.17766"]
+language = "zh"
+""", origin="test", base_dir=tmp_path)
+    profile = config.profile("bio-ml")
+    assert (profile.categories, profile.seeds, profile.language) == (["q-bio.BM"], ["arxiv:2411.17766"], "zh")
+    with pytest.raises(ConfigError, match="No profile named 'nope'. Configured: bio-ml"):
+        config.profile("nope")
+
+
+@pytest.mark.parametrize(("body", "message"), [
+    ('name = "p"\ndescription = "x y z"\ncolour = "red"', "colour"),
+    ('name = "p"\ndescription = "x y z"\nlanguage = "fr"', "language"),
+    ('name = "p"', "description"),
+    ('name = "p"\ndescription = "   "', "needs a description"),
+])
+def test_bad_profiles_are_clear_errors(tmp_path: Path, body: str, message: str) -> None:
+    with pytest.raises(ConfigError, match=message):
+        parse_config(f"[[profiles]]\n{body}\n", origin="test", base_dir=tmp_path)
+
+
+def test_two_profiles_with_one_name_are_an_error(tmp_path: Path) -> None:
+    text = '[[profiles]]\nname = "p"\ndescription = "one"\n[[profiles]]\nname = "p"\ndescription = "two"\n'
+    with pytest.raises(ConfigError, match="two profiles are named 'p'"):
+        parse_config(text, origin="test", base_dir=tmp_path)
+
+
+def test_bundled_and_demo_configs_carry_profiles() -> None:
+    assert parse_config(bundled_config_text(), origin="bundled", base_dir=Path.cwd()).profiles
+    demo = Path(__file__).resolve().parents[2] / "demo" / "radar.toml"
+    assert {p.name for p in load_config(demo).profiles} >= {"llm-reasoning", "quantum-computing"}

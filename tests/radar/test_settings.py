@@ -121,7 +121,8 @@ def test_known_variables_cover_every_field() -> None:
 
 def test_every_setting_is_described(radar_env: Path) -> None:
     rows = describe_settings(load_settings())
-    assert {r["variable"] for r in rows} == known_variables() - {"RADAR_HTTP", "RADAR_INGEST"}
+    groups = {"RADAR_HTTP", "RADAR_INGEST", "RADAR_LLM", "RADAR_BRIEF"}
+    assert {r["variable"] for r in rows} == known_variables() - groups
     assert all(r["description"] and len(r["description"]) > 10 for r in rows)
     assert next(r for r in rows if r["variable"] == "RADAR_HOME")["value"] == str(radar_env)
 
@@ -135,3 +136,10 @@ def test_settings_are_frozen(radar_env: Path) -> None:
 def test_the_class_itself_rejects_unknown_fields() -> None:
     with pytest.raises(ValidationError):
         Settings(colour="red")  # type: ignore[call-arg]
+
+
+def test_secrets_in_groups_are_shown_only_as_set(radar_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RADAR_LLM__API_KEY", "sk-very-secret")
+    rows = describe_settings(load_settings())
+    assert next(r for r in rows if r["variable"] == "RADAR_LLM__API_KEY")["value"] == "(set)"
+    assert "sk-very-secret" not in repr(rows)
