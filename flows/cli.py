@@ -13,7 +13,7 @@ import sys
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
 from rich.console import Console
@@ -170,9 +170,7 @@ def search(
     from queries.search import search as run_search
     from radar.settings import load_settings
 
-    if mode not in ("hybrid", "bm25", "dense"):
-        err.print(f"[bold red]error:[/] --mode must be hybrid, bm25 or dense, not {mode!r}", soft_wrap=True)
-        raise typer.Exit(EXIT_USAGE)
+    _check_choice("--mode", mode, ("hybrid", "bm25", "dense"))
     filters = Filters(field=field, category=category, source=source,
                       since=since.date() if since else None, until=until.date() if until else None)
     try:
@@ -267,6 +265,94 @@ def show_settings(json_output: JsonOption = False) -> None:
         table.add_row(row["variable"], str(row["value"]), row["description"])
     out.print(table)
 
+
+Format = Annotated[str, typer.Option("--format", "-f", help="md (Markdown), html or json.")]
+
+
+@app.command()
+def brief(
+    topic: Annotated[str | None, typer.Argument(help="What to be briefed on, in plain words.", show_default=False)] = None,
+    profile: Annotated[str | None, typer.Option("--profile", "-p", help="Brief on a profile of the config instead of a topic.")] = None,
+    since: Annotated[datetime | None, typer.Option("--since", formats=["%Y-%m-%d"], help="Only papers published on or after this day (UTC).")] = None,
+    until: Annotated[datetime | None, typer.Option("--until", formats=["%Y-%m-%d"], help="Only papers published on or before this day (UTC).")] = None,
+    field: Annotated[list[str] | None, typer.Option("--field", help="Only these broad fields (repeatable), e.g. --field Physics --field Biology.")] = None,
+    language: Annotated[str | None, typer.Option("--language", "-l", help="en or zh (default: the profile's, else en).")] = None,
+    model: Annotated[str | None, typer.Option("--model", help="litellm model for this brief (default: RADAR_LLM__MODEL; none means extractive).")] = None,
+    output_format: Format = "md",
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the brief to this file instead of stdout.")] = None,
+    config: ConfigOption = None,
+) -> None:
+    """Write a cited brief on a topic across fields; every shown citation is checked against its source."""
+    from flows.briefing import BriefOrder, run_brief
+
+    if (topic is None) == (profile is None):
+        _usage("give a TOPIC or --profile NAME (one of them). Example: radar brief \"protein design with diffusion models\"")
+    _check_choice("--format", output_format, ("md", "html", "json"))
+    if language is not None:
+        _check_choice("--language", language, ("en", "zh"))
+    order = BriefOrder(topic=topic, profile=profile, since=since.date() if since else None,
+                       until=until.date() if until else None, fields=tuple(field or ()), language=language,
+                       model=model, config=config)
+    try:
+        with err.status("[bold]retrieving sources, writing and checking the brief…", spinner="dots"):
+            result = run_brief(order)
+    except RadarError as exc:
+        raise _fail(exc) from None
+    _emit(result.render(output_format), output_format, output)
+    err.print(result.summary_line(), highlight=False, soft_wrap=True)
+
+
+@app.command()
+def summarize(
+    paper_id: Annotated[str, typer.Argument(help="The paper, e.g. arxiv:2411.17766 (see `radar search`).")],
+    language: Annotated[str, typer.Option("--language", "-l", help="en or zh.")] = "en",
+    model: Annotated[str | None, typer.Option("--model", help="litellm model (default: RADAR_LLM__MODEL; none means extractive).")] = None,
+    json_output: JsonOption = False,
+) -> None:
+    """One paragraph and three to five takeaways for one paper (cached by paper, model and text)."""
+    from flows.briefing import run_summary
+
+    _check_choice("--language", language, ("en", "zh"))
+    try:
+        result = run_summary(paper_id, language=language, model=model)
+    except RadarError as exc:
+        raise _fail(exc) from None
+    if json_output:
+        _dump({"schema": "radar.summary/1", **asdict(result)})
+        return
+    out.print(f"[bold]{result.title}[/] ({result.paper_id})", highlight=False)
+    out.print(result.summary, highlight=False)
+    for takeaway in result.takeaways:
+        out.print(f"  • {takeaway}", highlight=False)
+    for notice in result.notices:
+        err.print(f"[yellow]note:[/] {notice}", highlight=False)
+    cached = ", from the cache" if result.cached else ""
+    err.print(f"[dim]{result.model}{cached}[/]", highlight=False)
+
+
+def _usage(message: str) -> NoReturn:
+    err.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
+    raise typer.Exit(EXIT_USAGE)
+
+
+def _check_choice(option: str, value: str, choices: tuple[str, ...]) -> None:
+    if value not in choices:
+        _usage(f"{option} must be one of {', '.join(choices)}, not {value!r}")
+
+
+def _emit(text: str, output_format: str, output: Path | None) -> None:
+    if output is not None:
+        try:
+            output.write_text(text, encoding="utf-8")
+        except OSError as exc:
+            _usage(f"cannot write {output}: {exc}")
+        err.print(f"wrote {output}", highlight=False)
+    elif output_format == "md" and out.is_terminal:
+        from rich.markdown import Markdown
+
+        out.print(Markdown(text))
+    else:
+        sys.stdout.write(text if text.endswith("\n") else text + "\n")
 
 if __name__ == "__main__":
     app()

@@ -81,6 +81,10 @@ class BriefSettings(_Group):
         0.45, ge=0, le=1,
         description="Lowest support score (embedding and word overlap between a sentence and its cited abstract) "
                     "for a claim to count as supported; measured on SciFact, see bench/support_threshold.py.")
+    min_relevance: float = Field(
+        0.25, ge=-1, le=1,
+        description="Lowest cosine similarity between the topic and a paper for it to count as on topic; below it "
+                    "on every paper, the brief says nothing was found instead of writing one.")
     abstract_chars: int = Field(1500, ge=200, le=20_000, description="Characters of each abstract shown to the model; longer ones are cut.")
 
 

@@ -75,3 +75,14 @@ def mark_indexed(con: duckdb.DuckDBPyConnection, backend: str, marks: dict[str, 
 
 def clear_marks(con: duckdb.DuckDBPyConnection, backend: str) -> None:
     con.execute("DELETE FROM index_marks WHERE backend = ?", [backend])
+
+
+def vectors_of(con: duckdb.DuckDBPyConnection, model: str, paper_ids: list[str]) -> dict[str, np.ndarray]:
+    """The cached vectors of ``paper_ids`` for ``model``, whatever text they were made from."""
+    if not paper_ids:
+        return {}
+    con.register("vector_ids", pa.table({"paper_id": paper_ids}))
+    rows = con.execute("SELECT e.paper_id, e.vector FROM embeddings e JOIN vector_ids USING (paper_id) "
+                       "WHERE e.model = ?", [model]).fetchall()
+    con.unregister("vector_ids")
+    return {paper_id: np.asarray(vector, dtype=np.float32) for paper_id, vector in rows}

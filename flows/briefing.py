@@ -1,0 +1,93 @@
+"""Wiring for briefs and summaries, shared by the CLI and the Prefect flow: settings, config,
+store, search backend, embedder and model in; a finished, stored brief out."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+from indexing.embeddings import embedder_for
+from indexing.search import build_backend
+from indexing.store import open_store, utc_now
+from queries.brief import Brief, BriefRequest, save, write_brief
+from queries.brief.render import to_html, to_json, to_markdown
+from queries.llm import build_model
+from queries.related import resolve_paper_id
+from queries.summary import PaperSummary, summarize
+from radar.config import configured
+from radar.settings import Settings, load_settings
+
+
+@dataclass(frozen=True, slots=True)
+class BriefOrder:
+    """A brief as asked for on the command line or by a deployment."""
+
+    topic: str | None = None
+    profile: str | None = None
+    since: date | None = None
+    until: date | None = None
+    fields: tuple[str, ...] = ()
+    language: str | None = None
+    model: str | None = None
+    config: Path | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BriefOutcome:
+    brief: Brief
+
+    def render(self, output_format: str) -> str:
+        import json
+
+        if output_format == "json":
+            return json.dumps(to_json(self.brief), indent=2, ensure_ascii=False)
+        return to_html(self.brief) if output_format == "html" else to_markdown(self.brief)
+
+    def summary_line(self) -> str:
+        b, v = self.brief, self.brief.verification
+        if b.kind == "empty":
+            return f"brief {b.brief_id}: nothing found, nothing written."
+        writer = b.model if b.kind == "llm" else "extractive"
+        return (f"brief {b.brief_id} ({writer}) saved: {len(b.sources)} sources, {len(b.fields_cited)} fields cited; "
+                f"{v.checked} sentences checked, {v.kept} kept, {v.flagged} flagged, {v.dropped} dropped.")
+
+
+def with_model(settings: Settings, model: str | None) -> Settings:
+    """``settings`` with another LLM model, when one was asked for."""
+    if model is None:
+        return settings
+    return load_settings(llm=settings.llm.model_copy(update={"model": model}))
+
+
+def brief_request(order: BriefOrder, settings: Settings) -> BriefRequest:
+    topic, language = order.topic, order.language
+    if order.profile is not None:
+        profile = configured(settings, order.config).profile(order.profile)
+        topic, language = profile.description, language or profile.language
+    return BriefRequest(topic=" ".join((topic or "").split()), profile=order.profile, since=order.since,
+                        until=order.until, fields=order.fields, language=language or "en")  # type: ignore[arg-type]
+
+
+def run_brief(order: BriefOrder) -> BriefOutcome:
+    settings = with_model(load_settings(), order.model)
+    request = brief_request(order, settings)
+    embedder = embedder_for(settings)
+    model = build_model(settings)
+    with open_store(settings.store_path) as store:
+        backend = build_backend(settings, store)
+        try:
+            brief = write_brief(store, backend, embedder, model, request, settings.brief, now=utc_now())
+        finally:
+            backend.close()
+        if brief.kind != "empty":
+            save(store, brief)
+    return BriefOutcome(brief)
+
+
+def run_summary(paper_id: str, *, language: str = "en", model: str | None = None) -> PaperSummary:
+    settings = with_model(load_settings(), model)
+    with open_store(settings.store_path) as store:
+        resolved = resolve_paper_id(store.cursor(), paper_id)
+        return summarize(store, embedder_for(settings), build_model(settings), resolved, language=language,
+                         threshold=settings.brief.support_threshold, now=utc_now())

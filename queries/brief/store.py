@@ -1,0 +1,22 @@
+"""Keeping a finished brief in the store's ``briefs`` table."""
+
+from __future__ import annotations
+
+from indexing.store import Store
+from indexing.store.briefs import BriefRecord, save_brief
+from queries.brief.records import Brief
+from queries.brief.render import to_json
+
+
+def save(store: Store, brief: Brief) -> None:
+    v, t, r = brief.verification, brief.timings, brief.request
+    record = BriefRecord(
+        brief_id=brief.brief_id, created_at=brief.created_at.replace(tzinfo=None), topic=r.topic, profile=r.profile,
+        language=r.language, kind=brief.kind, model=brief.model, prompt_hash=brief.prompt_hash, since=r.since,
+        until=r.until, fields=list(r.fields), retrieval_ms=t.retrieval_ms, model_ms=t.model_ms,
+        verification_ms=t.verification_ms, sentences_checked=v.checked, sentences_kept=v.kept,
+        sentences_flagged=v.flagged, sentences_dropped=v.dropped, citations_removed=v.citations_removed,
+        links_removed=v.links_removed, document=to_json(brief),
+        sources=[(s.number, s.paper_id, s.field) for s in brief.sources])
+    with store.transaction() as con:
+        save_brief(con, record)

@@ -1,0 +1,149 @@
+"""Writing a brief: evidence, the model (or the extractive writer), the checks, the fallbacks.
+
+Whatever goes wrong with the model, the result is a brief whose every shown citation points to a
+given source: a model failure or an answer that survives no check gives the extractive brief with
+a notice saying why; a topic the index has nothing on gives an honest empty brief.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+from typing import TYPE_CHECKING
+
+from indexing.embeddings import Embedder
+from indexing.search.base import SearchBackend
+from indexing.store import Store
+from queries.brief.answer import Draft, parse_answer
+from queries.brief.evidence import choose_sources, find_candidates, number_sources
+from queries.brief.extractive import TITLES, extractive_draft
+from queries.brief.memo import MemoEmbedder
+from queries.brief.prompt import build_messages, prompt_hash
+from queries.brief.records import Brief, BriefRequest, KeyPaper, Source, Theme, Timings, Verification
+from queries.brief.verify import verify
+from radar.errors import LlmError
+from radar.settings import BriefSettings
+
+if TYPE_CHECKING:
+    from queries.llm import LanguageModel
+
+_CITED = re.compile(r"\[\s*\d")
+NOTICES = {
+    "extractive": "Extractive brief: no language model is configured (RADAR_LLM__MODEL), so every sentence is "
+                  "quoted from the source it cites.",
+    "model_failed": "The model {model} could not write this brief ({error}); it is extractive instead: every "
+                    "sentence is quoted from the source it cites.",
+    "nothing_kept": "None of the {count} sentences the model {model} wrote survived the citation checks; "
+                    "this brief is extractive instead.",
+    "empty": "Nothing in the index matches “{topic}”{scope}. Try broader words, another --field, or an "
+             "earlier --since; `radar status` shows what the store holds.",
+    "one_field": "All sources come from one field ({field}): the index holds nothing close on this topic elsewhere.",
+}
+
+
+def write_brief(store: Store, backend: SearchBackend, embedder: Embedder, model: LanguageModel | None,
+                request: BriefRequest, settings: BriefSettings, *, now: datetime) -> Brief:
+    timings = Timings()
+    embedder = MemoEmbedder(embedder)  # type: ignore[assignment] - same interface, each text embedded once
+    started = time.perf_counter()
+    candidates = find_candidates(store, backend, embedder, request, depth=settings.candidates,
+                                 min_relevance=settings.min_relevance)
+    chosen = choose_sources(candidates, settings.sources, min_fields=settings.min_fields)
+    sources = number_sources(store, chosen, abstract_chars=settings.abstract_chars)
+    timings.retrieval_ms = _ms_since(started)
+    brief = Brief(brief_id=uuid.uuid4().hex[:12], created_at=now, request=request, kind="empty", model=None,
+                  prompt_hash=None, title=TITLES[request.language].format(topic=request.topic), sources=sources,
+                  timings=timings)
+    if not sources:
+        brief.notices.append(NOTICES["empty"].format(topic=request.topic, scope=_scope(request)))
+        return brief
+    if model is not None:
+        _from_model(brief, model, embedder, settings)
+    if brief.kind != "llm":
+        _from_sources(brief, embedder, settings, notice=None if brief.notices else NOTICES["extractive"])
+    if len({s.field for s in sources}) == 1:
+        brief.notices.append(NOTICES["one_field"].format(field=sources[0].field))
+    return brief
+
+
+def _from_model(brief: Brief, model: LanguageModel, embedder: Embedder, settings: BriefSettings) -> None:
+    messages = build_messages(brief.request, brief.sources)
+    brief.prompt_hash = prompt_hash(messages)
+    started = time.perf_counter()
+    try:
+        completion = model.complete(messages)
+        draft = parse_answer(completion.text, fallback_title=brief.title)
+    except LlmError as exc:
+        brief.timings.model_ms = _ms_since(started)
+        brief.notices.append(NOTICES["model_failed"].format(model=model.name, error=exc))
+        return
+    brief.timings.model_ms = completion.elapsed_ms
+    checked = _apply(brief, draft, embedder, settings)
+    if brief.verification.kept + brief.verification.flagged == 0:
+        brief.notices.append(NOTICES["nothing_kept"].format(count=checked, model=completion.model))
+        return
+    brief.kind, brief.model = "llm", completion.model
+
+
+def _from_sources(brief: Brief, embedder: Embedder, settings: BriefSettings, *, notice: str | None) -> None:
+    started = time.perf_counter()
+    draft = extractive_draft(embedder, brief.request.topic, brief.sources, brief.request.language)
+    brief.timings.model_ms = _ms_since(started)
+    brief.kind, brief.model, brief.prompt_hash = "extractive", None, None
+    _apply(brief, draft, embedder, settings)
+    if notice:
+        brief.notices.append(notice)
+
+
+def _apply(brief: Brief, draft: Draft, embedder: Embedder, settings: BriefSettings) -> int:
+    """Check every sentence of ``draft`` and put the results in ``brief``; returns how many were checked."""
+    started = time.perf_counter()
+    valid_keys = [(n, why if _CITED.search(why) else f"{why.rstrip()} [{n}]".strip())
+                  for n, why in draft.key_papers if any(s.number == n for s in brief.sources)]
+    texts = [*draft.overview, *(s for _, theme in draft.themes for s in theme), *draft.connections,
+             *(why for _, why in valid_keys)]
+    tally = Verification()
+    checked = verify(texts, brief.sources, embedder, threshold=settings.support_threshold, tally=tally)
+    shown = iter(checked)
+    brief.title = draft.title or brief.title
+    brief.overview = _kept(next(shown) for _ in draft.overview)
+    brief.themes = [Theme(name, _kept(next(shown) for _ in sentences)) for name, sentences in draft.themes]
+    brief.themes = [t for t in brief.themes if t.sentences]
+    brief.connections = _kept(next(shown) for _ in draft.connections)
+    brief.key_papers = _key_papers(valid_keys, shown, brief.sources)
+    brief.verification = tally
+    brief.timings.verification_ms = _ms_since(started)
+    return len(texts)
+
+
+def _kept(sentences) -> list:  # noqa: ANN001 - an iterable of Sentence
+    """Sentences shown to the reader: verified and flagged ones (dropped ones are only counted)."""
+    return [s for s in sentences if s.status != "dropped"]
+
+
+def _key_papers(valid: list[tuple[int, str]], checked, sources: Sequence[Source]) -> list[KeyPaper]:  # noqa: ANN001
+    papers: list[KeyPaper] = []
+    for (number, _), sentence in zip(valid, checked, strict=False):
+        if all(p.number != number for p in papers):
+            papers.append(KeyPaper(number, sentence if sentence.status != "dropped" else None))
+    if not papers:  # the writer named none: the most relevant sources, without comment
+        papers = [KeyPaper(s.number, None) for s in sorted(sources, key=lambda s: -s.relevance)[:3]]
+    return papers
+
+
+def _scope(request: BriefRequest) -> str:
+    parts = []
+    if request.fields:
+        parts.append(f" in {', '.join(request.fields)}")
+    if request.since:
+        parts.append(f" since {request.since}")
+    if request.until:
+        parts.append(f" until {request.until}")
+    return "".join(parts)
+
+
+def _ms_since(started: float) -> float:
+    return round((time.perf_counter() - started) * 1000, 1)
