@@ -98,7 +98,7 @@ def _tidy(text: str) -> str:
 
 
 def strip_citations(text: str) -> str:
-    return " ".join(_CITATION.sub(" ", text).split())
+    return _tidy(_CITATION.sub(" ", text))
 
 
 def verify(sentences: Sequence[str], sources: Sequence[Source], embedder: Embedder, *,
