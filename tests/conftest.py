@@ -1,4 +1,4 @@
-"""Shared fixtures: the recorded feeds, a real local HTTP server, a real DuckDB file."""
+"""Shared fixtures: the recorded feeds, real local HTTP servers (feeds, an OpenAI-compatible model), a real DuckDB file."""
 
 from __future__ import annotations
 
@@ -12,6 +12,7 @@ from indexing.sources.http import HttpFetcher
 from indexing.store import Store, open_store
 from radar.settings import HttpSettings
 from tests.feedserver import FeedServer
+from tests.llmserver import LlmServer
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"
@@ -35,6 +36,14 @@ def feed_bytes(feeds_dir: Path):
 @pytest.fixture
 def feed_server() -> Iterator[FeedServer]:
     server = FeedServer().start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def llm_server() -> Iterator[LlmServer]:
+    """An OpenAI-compatible server on 127.0.0.1 to script (see tests/llmserver.py)."""
+    server = LlmServer().start()
     yield server
     server.stop()
 
