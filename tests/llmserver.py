@@ -86,6 +86,16 @@ class Hit:
     """time.monotonic() when the request arrived."""
 
 
+class _QuietServer(ThreadingHTTPServer):
+    """A client that gave up (a timeout test) is expected, not a traceback on stderr."""
+
+    def handle_error(self, request, client_address) -> None:  # noqa: ANN001 - socketserver's signature
+        import sys
+
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
 class LlmServer:
     """A threaded OpenAI-compatible server on a free port of 127.0.0.1."""
 
@@ -98,7 +108,7 @@ class LlmServer:
         self._responder: Responder = lambda _request: Reply()
         self._lock = threading.Lock()
         self._stopping = threading.Event()
-        self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), _handler_for(self))
+        self.httpd = _QuietServer(("127.0.0.1", 0), _handler_for(self))
         self.httpd.daemon_threads = True
         # A short poll interval makes stop() quick (shutdown waits for the next poll).
         self._thread = threading.Thread(target=self.httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
