@@ -1,4 +1,5 @@
-"""An indexed store holding the brief corpus (local backend), built once per test module."""
+"""Fixtures for the queries tests: the embedding model, and an indexed store holding the brief corpus
+(local backend), built once per test module."""
 
 from __future__ import annotations
 
