@@ -80,8 +80,11 @@ class Verification:
     dropped: int = 0
     citations_removed: int = 0
     links_removed: int = 0
-    citations_shown: int = 0
+    citations_checked: int = 0
+    """(sentence, given source) pairs the support check judged."""
     citations_supported: int = 0
+    """Of those, pairs it accepted: the citations shown on verified sentences."""
+    citations_shown: int = 0
 
 
 @dataclass(slots=True)

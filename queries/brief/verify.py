@@ -112,6 +112,7 @@ def verify(sentences: Sequence[str], sources: Sequence[Source], embedder: Embedd
                      [[f"{by_number[n].title}. {by_number[n].abstract}"] for _, n in pairs], threshold=threshold)
     judged = {pair: score for pair, score in zip(pairs, scores, strict=True)}
     result = [_judge(c, {n: judged[(i, n)] for n in c.citations}) for i, c in enumerate(cleaned)]
+    tally.citations_checked += len(pairs)
     for item, c in zip(result, cleaned, strict=True):
         tally.checked += 1
         tally.citations_removed += c.citations_removed + (len(c.citations) - len(item.citations))
