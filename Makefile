@@ -21,6 +21,9 @@ demo: install
 	$(BIN)/radar index
 	$(BIN)/radar search "diffusion models for MRI segmentation" -k 5
 	$(BIN)/radar search "quantum error correction" --field Physics -k 3
+	$(BIN)/radar related arxiv:2411.18568 -k 6
+	$(BIN)/radar digest ml-for-biology --config demo/radar.toml -k 5
+	$(BIN)/radar brief "protein design with deep generative models" --config demo/radar.toml
 
 test: install
 	$(BIN)/python -m pytest
