@@ -186,7 +186,7 @@ def digest_markdown(d: Digest) -> str:
                   f"**{_md(where)}** · {e.published or 'undated'} · score {e.score:.2f}"
                   + (f" · matches {', '.join(e.matched_categories)}" if e.matched_categories else ""), "",
                   f"*{_md(short_authors(e.authors))}*", "", _md(e.abstract), ""]
-        link = f"[{_md(e.paper_id)}]({e.url})" if e.url else _md(e.paper_id)
+        link = f"[{_md(e.paper_id)}]({e.url.replace(')', '%29').replace(' ', '%20')})" if e.url else _md(e.paper_id)
         related = ", ".join(e.related_fields) or "none among its nearest papers"
         lines += [f"{link} · related fields: {related}", ""]
     return "\n".join(lines)
