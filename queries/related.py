@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import time
 from dataclasses import asdict, dataclass, field
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -28,6 +29,9 @@ from indexing.store.search_state import vectors_of
 from queries.diversity import LAMBDA, mmr, own_field_quota
 from queries.key_terms import document_frequencies, shared_terms, spellings, terms
 from radar.errors import QueryError
+
+if TYPE_CHECKING:
+    from duckdb import DuckDBPyConnection
 
 __all__ = ["FieldGroup", "RelatedHit", "RelatedResult", "group_by_field", "id_forms", "mmr", "neighbour_fields",
            "paper_vectors", "related", "related_json", "resolve_paper_id"]
@@ -108,7 +112,7 @@ def id_forms(text: str) -> list[str]:
     return list(dict.fromkeys(forms))
 
 
-def resolve_paper_id(con, text: str) -> str:  # noqa: ANN001 - a DuckDB connection
+def resolve_paper_id(con: DuckDBPyConnection, text: str) -> str:
     """The stored paper id that ``text`` names (any accepted form or alias); QueryError if none."""
     if not text.strip():
         raise QueryError("Give a paper id, e.g. arxiv:2411.17766 or doi:10.1101/2024.01.01.123456.")
@@ -142,13 +146,12 @@ def related(store: Store, backend: SearchBackend, embedder: Embedder, paper_id: 
         raise QueryError("k must be at least 1.")
     started = time.perf_counter()
     con = store.cursor()
-    paper = read_papers(con, [resolve_paper_id(con, paper_id)])
-    (paper,) = paper.values()
+    (paper,) = read_papers(con, [resolve_paper_id(con, paper_id)]).values()
     vectors, _ = paper_vectors(store, embedder, [paper])
     vector = _unit(vectors[paper.paper_id])
     candidates = _candidates(store, backend, paper, vector, k)
     cand_vectors, _ = paper_vectors(store, embedder, candidates)
-    matrix = np.vstack([_unit(cand_vectors[c.paper_id]) for c in candidates]) if candidates else np.zeros((0, len(vector)))
+    matrix = np.vstack([_unit(cand_vectors[c.paper_id]) for c in candidates] or [np.zeros((0, len(vector)))])
     sims = matrix @ vector
     keep = sorted((i for i in range(len(candidates)) if sims[i] >= min_similarity),
                   key=lambda i: (-sims[i], candidates[i].paper_id))
