@@ -38,21 +38,21 @@ def test_profile_vector_blends_description_and_seeds() -> None:
 
 
 @pytest.fixture(scope="module")
-def quantum(corpus, corpus_backend, model) -> Digest:
-    return digest(corpus, corpus_backend, model, QUANTUM, day=DAY, k=10)
+def quantum(fields_corpus, fields_backend, embedder) -> Digest:
+    return digest(fields_corpus, fields_backend, embedder, QUANTUM, day=DAY, k=10)
 
 
 def rank(d: Digest, paper_id: str) -> int | None:
     return next((e.number for e in d.entries if e.paper_id == paper_id), None)
 
 
-def test_the_days_papers_are_ranked_for_the_profile(corpus, corpus_backend, model, quantum) -> None:
-    assert quantum.day == DAY and quantum.total == len(published_on(corpus.cursor(), DAY)) > 100
+def test_the_days_papers_are_ranked_for_the_profile(fields_corpus, fields_backend, embedder, quantum) -> None:
+    assert quantum.day == DAY and quantum.total == len(published_on(fields_corpus.cursor(), DAY)) > 100
     assert quantum.shown == 10 and [e.number for e in quantum.entries] == list(range(1, 11))
     assert quantum.entries[0].paper_id == QEC_PAPER
     assert [e.score for e in quantum.entries] == sorted((e.score for e in quantum.entries), reverse=True)
     assert sum("quant-ph" in e.categories for e in quantum.entries) >= 6
-    everything = digest(corpus, corpus_backend, model, QUANTUM, day=DAY, k=500)
+    everything = digest(fields_corpus, fields_backend, embedder, QUANTUM, day=DAY, k=500)
     assert everything.shown == everything.total
     assert rank(everything, QEC_PAPER) < rank(everything, PDE_PAPER)
 
@@ -67,10 +67,10 @@ def test_entries_read_like_a_daily_list(quantum) -> None:
         assert entry.field not in entry.related_fields
 
 
-def test_a_matching_category_earns_a_modest_bonus(corpus, corpus_backend, model) -> None:
+def test_a_matching_category_earns_a_modest_bonus(fields_corpus, fields_backend, embedder) -> None:
     profile = ProfileSpec(name="pde", description="Nonlinear partial differential equations")
-    plain = digest(corpus, corpus_backend, model, profile, day=DAY, k=500)
-    favoured = digest(corpus, corpus_backend, model, profile.model_copy(update={"categories": ["MATH.AP"]}), day=DAY, k=500)
+    plain = digest(fields_corpus, fields_backend, embedder, profile, day=DAY, k=500)
+    favoured = digest(fields_corpus, fields_backend, embedder, profile.model_copy(update={"categories": ["MATH.AP"]}), day=DAY, k=500)
     before = {e.paper_id: e for e in plain.entries}
     for entry in favoured.entries:
         bonus = CATEGORY_BONUS if "math.AP" in entry.categories else 0.0
@@ -79,11 +79,11 @@ def test_a_matching_category_earns_a_modest_bonus(corpus, corpus_backend, model)
     assert favoured.entries[0].matched_categories == ["math.AP"]
 
 
-def test_seed_papers_pull_their_neighbours_up_and_missing_seeds_are_reported(corpus, corpus_backend, model) -> None:
+def test_seed_papers_pull_their_neighbours_up_and_missing_seeds_are_reported(fields_corpus, fields_backend, embedder) -> None:
     vague = ProfileSpec(name="ml", description="Machine learning")
     seeded = vague.model_copy(update={"seeds": ["2411.17766v1", "arxiv:0000.00001", "arxiv:2411.17766"]})
-    before = {e.paper_id: e for e in digest(corpus, corpus_backend, model, vague, day=DAY, k=500).entries}
-    after = digest(corpus, corpus_backend, model, seeded, day=DAY, k=500)
+    before = {e.paper_id: e for e in digest(fields_corpus, fields_backend, embedder, vague, day=DAY, k=500).entries}
+    after = digest(fields_corpus, fields_backend, embedder, seeded, day=DAY, k=500)
     assert after.seeds_used == ["arxiv:2411.17766"] and after.seeds_missing == ["arxiv:0000.00001"]
     assert after.entries[0].paper_id == "arxiv:2411.17766"
     continual = "arxiv:2411.18320"  # continual learning against catastrophic forgetting, like the seed
@@ -91,26 +91,26 @@ def test_seed_papers_pull_their_neighbours_up_and_missing_seeds_are_reported(cor
     assert moved.similarity > before[continual].similarity and moved.number < before[continual].number
 
 
-def test_a_day_without_papers_is_an_honest_empty_digest(corpus, corpus_backend, model) -> None:
-    empty = digest(corpus, corpus_backend, model, QUANTUM, day=date(2020, 1, 1))
+def test_a_day_without_papers_is_an_honest_empty_digest(fields_corpus, fields_backend, embedder) -> None:
+    empty = digest(fields_corpus, fields_backend, embedder, QUANTUM, day=date(2020, 1, 1))
     assert (empty.day, empty.total, empty.entries) == (date(2020, 1, 1), 0, [])
     assert "No papers were published on 2020-01-01" in digest_markdown(empty)
     assert digest_json(empty)["entries"] == [] and digest_json(empty)["shown"] == 0
 
 
-def test_the_default_day_is_the_latest_with_papers_never_the_future(corpus, corpus_backend, model) -> None:
-    con = corpus.cursor()
+def test_the_default_day_is_the_latest_with_papers_never_the_future(fields_corpus, fields_backend, embedder) -> None:
+    con = fields_corpus.cursor()
     assert latest_published_day(con, not_after=date(2030, 1, 1)) == DAY
     assert latest_published_day(con, not_after=date(2024, 7, 16)) == date(2024, 7, 16)
     assert latest_published_day(con, not_after=date(2000, 1, 1)) is None
-    assert digest(corpus, corpus_backend, model, QUANTUM, k=3).day == DAY
+    assert digest(fields_corpus, fields_backend, embedder, QUANTUM, k=3).day == DAY
 
 
-def test_papers_not_indexed_yet_are_embedded_on_the_fly(tmp_path, corpus_path, model, quantum) -> None:
-    with open_store(copy_corpus(corpus_path, tmp_path)) as store:
+def test_papers_not_indexed_yet_are_embedded_on_the_fly(tmp_path, fields_corpus_path, embedder, quantum) -> None:
+    with open_store(copy_corpus(fields_corpus_path, tmp_path)) as store:
         with store.transaction() as con:
             con.execute("DELETE FROM embeddings WHERE paper_id IN (?, ?)", [QEC_PAPER, PDE_PAPER])
-        fresh = digest(store, LocalBackend(store), model, QUANTUM, day=DAY, k=10)
+        fresh = digest(store, LocalBackend(store), embedder, QUANTUM, day=DAY, k=10)
     assert fresh.embedded == 2
     assert [e.paper_id for e in fresh.entries] == [e.paper_id for e in quantum.entries]
     assert fresh.entries[0].score == pytest.approx(quantum.entries[0].score, abs=1e-3)
