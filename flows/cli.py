@@ -205,6 +205,75 @@ def search_json(result) -> dict:  # noqa: ANN001 - a queries.search.SearchResult
 
 
 @app.command()
+def related(
+    paper_id: Annotated[str, typer.Argument(help="The paper: arxiv:2411.17766, 2411.17766v2, doi:10.1101/…, or any id `radar search` shows.", show_default=False)],
+    k: Annotated[int, typer.Option("-k", min=1, max=100, help="How many related papers.")] = 10,
+    json_output: JsonOption = False,
+) -> None:
+    """Papers related to one paper across fields, grouped by field, each with why (similarity, shared terms)."""
+    from flows.console import related_table
+    from indexing.embeddings import embedder_for
+    from indexing.search import build_backend
+    from indexing.store import open_store
+    from queries.related import related as find_related
+    from queries.related import related_json
+    from radar.settings import load_settings
+
+    try:
+        settings = load_settings()
+        embedder = embedder_for(settings)
+        with open_store(settings.store_path, read_only=True) as store:
+            backend = build_backend(settings, store)
+            try:
+                result = find_related(store, backend, embedder, paper_id, k=k)
+            finally:
+                backend.close()
+    except RadarError as exc:
+        raise _fail(exc) from None
+    if json_output:
+        _dump(related_json(result))
+    else:
+        out.print(related_table(result))
+
+
+@app.command()
+def digest(
+    profile: Annotated[str, typer.Argument(help="An interest profile of the config ([[profiles]] name).", show_default=False)],
+    day: Annotated[datetime | None, typer.Option("--date", formats=["%Y-%m-%d"], help="The day (UTC) whose new papers to rank. Default: the latest day with papers.", show_default=False)] = None,
+    k: Annotated[int, typer.Option("-k", min=1, max=500, help="How many papers to show.")] = 25,
+    config: ConfigOption = None,
+    json_output: JsonOption = False,
+) -> None:
+    """A day's new papers ranked for one interest profile, as a numbered daily list."""
+    from flows.console import digest_view
+    from indexing.embeddings import embedder_for
+    from indexing.search import build_backend
+    from indexing.store import open_store
+    from queries.digest import digest as build_digest
+    from queries.digest import digest_json
+    from radar.config import configured
+    from radar.settings import load_settings
+
+    try:
+        settings = load_settings()
+        spec = configured(settings, config).profile(profile)
+        embedder = embedder_for(settings)
+        with open_store(settings.store_path, read_only=True) as store:
+            backend = build_backend(settings, store)
+            try:
+                result = build_digest(store, backend, embedder, spec, day=day.date() if day else None, k=k)
+            finally:
+                backend.close()
+    except RadarError as exc:
+        raise _fail(exc) from None
+    if json_output:
+        _dump(digest_json(result))
+        return
+    for part in digest_view(result):
+        out.print(part)
+
+
+@app.command()
 def status(json_output: JsonOption = False) -> None:
     """Counts by source, field and day, and the last run of each feed with its errors."""
     from flows.console import status_tables

@@ -8,8 +8,12 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 
+from rich.markup import escape
+from rich.text import Text
+
 from indexing.ingest import RunReport
 from indexing.store.runs import FeedResult
+from queries.digest import empty_message, short_authors
 from queries.status import StoreStatus
 
 STATUS_STYLE = {"ok": "green", "not-modified": "cyan", "partial": "yellow", "failed": "red"}
@@ -123,3 +127,42 @@ def search_table(result) -> Table:  # noqa: ANN001 - a queries.search.SearchResu
         table.add_row(str(hit.rank), f"[bold]{escape(hit.title)}[/]\n[dim]{escape(authors)}[/]\n"
                       f"{''.join(parts)}\n[cyan]{escape(meta)}[/]  {escape(hit.url or '')}")
     return table
+
+
+def related_table(result) -> Table:  # noqa: ANN001 - a queries.related.RelatedResult
+    """Related papers, one section per field (own field first), each with its reason."""
+    title = (f"{len(result.hits)} papers related to {result.paper_id} ({result.field}): {result.title}\n"
+             f"[dim]{result.candidates} candidates, {result.backend}, {result.took_ms:.0f} ms[/]")
+    table = Table(title=title, title_justify="left", show_lines=True)
+    table.add_column("field", no_wrap=True, style="bold magenta")
+    table.add_column("paper", overflow="fold")
+    for group in result.groups:
+        for n, hit in enumerate(group.hits):
+            authors = ", ".join(hit.authors[:3]) + (" et al." if len(hit.authors) > 3 else "")
+            meta = " · ".join(x for x in (hit.paper_id, ", ".join(hit.categories[:3]), hit.published or "") if x)
+            table.add_row(group.field if n == 0 else "",
+                          f"[bold]{escape(hit.title)}[/]\n[dim]{escape(authors)}[/]\n"
+                          f"[green]{escape(hit.reason)}[/]\n[cyan]{escape(meta)}[/]  {escape(hit.url or '')}")
+    return table
+
+
+def digest_view(d) -> list:  # noqa: ANN001 - a queries.digest.Digest
+    """A daily list: numbered papers with source and category, date, title, authors, abstract,
+    link and related fields; a one-line message when the day has none."""
+    day = d.day.isoformat() if d.day else "no day"
+    head = [Text.from_markup(f"[bold]Radar digest: {escape(d.profile)}, {day}[/]  [dim]{escape(d.description)}[/]")]
+    if not d.entries:
+        return [*head, Text(empty_message(d))]
+    head.append(Text(f"{d.shown} of {d.total} papers published {day} (UTC), best first."))
+    if d.seeds_missing:
+        head.append(Text(f"Seed papers not in the store (ignored): {', '.join(d.seeds_missing)}.", style="yellow"))
+    table = Table(show_header=False, show_lines=True, box=None, padding=(0, 1, 1, 0))
+    table.add_column("#", justify="right", style="bold")
+    table.add_column("paper", overflow="fold")
+    for e in d.entries:
+        where = " · ".join(x for x in (e.source, ", ".join(e.categories[:3]) or e.field, e.published or "") if x)
+        related = ", ".join(e.related_fields) or "none nearby"
+        table.add_row(f"{e.number}.", f"[cyan]{escape(where)}[/]  [dim]score {e.score:.2f}[/]\n"
+                      f"[bold]{escape(e.title)}[/]\n[dim]{escape(short_authors(e.authors))}[/]\n"
+                      f"{escape(e.abstract)}\n{escape(e.url or e.paper_id)}  [magenta]related fields: {escape(related)}[/]")
+    return [*head, table]

@@ -40,5 +40,25 @@ def test_daily_jobs_follow_arxivs_announcement_schedule(name: str) -> None:
 
 
 def test_exactly_one_daily_ingest_is_active() -> None:
-    active = [name for name, d in deployments().items() if any(s.get("active", True) for s in d.get("schedules", []))]
+    ingests = {name: d for name, d in deployments().items()
+               if d["entrypoint"] in ("flows/ingest.py:ingest", "flows/index.py:ingest_and_index")}
+    active = [name for name, d in ingests.items() if any(s.get("active", True) for s in d.get("schedules", []))]
     assert active == ["ingest-and-index-daily"]
+
+
+def fire_times(name: str, count: int) -> list[datetime]:
+    """The next ``count`` runs of a deployment's schedule from a Sunday noon, in New York time."""
+    (schedule,) = deployments()[name]["schedules"]
+    from cronsim import CronSim  # Prefect's own cron engine
+
+    runs = CronSim(schedule["cron"], datetime(2026, 11, 22, 12, 0, tzinfo=ZoneInfo(schedule["timezone"])))
+    return [next(runs).astimezone(ZoneInfo("America/New_York")) for _ in range(count)]
+
+
+def test_the_digest_runs_after_the_daily_ingest_on_the_same_days() -> None:
+    digest = deployments()["digest-daily"]
+    assert digest["entrypoint"] == "flows/digest.py:digest"
+    assert all(s.get("active", True) for s in digest["schedules"])
+    for ingest, written in zip(fire_times("ingest-and-index-daily", 12), fire_times("digest-daily", 12), strict=True):
+        assert ingest.date() == written.date()
+        assert 30 * 60 <= (written - ingest).total_seconds() <= 3 * 3600

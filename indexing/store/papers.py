@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, fields, replace
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 
 import duckdb
 import pyarrow as pa
@@ -180,3 +180,34 @@ def _write_sightings(con: duckdb.DuckDBPyConnection, sightings: list[Sighting], 
     con.execute("INSERT OR IGNORE INTO sightings SELECT DISTINCT ON (paper_id, feed, announce_type, version) *, "
                 "$now FROM new_sightings", {"now": now})
     con.unregister("new_sightings")
+
+
+def canonical_ids(con: duckdb.DuckDBPyConnection, ids: list[str]) -> dict[str, str]:
+    """id → the stored paper it names, through the alias table; ids it does not know are left out."""
+    if not ids:
+        return {}
+    con.register("alias_lookup", pa.table({"alias": list(dict.fromkeys(ids))}))
+    found = dict(con.execute(
+        "SELECT alias, paper_id FROM paper_aliases WHERE alias IN (SELECT alias FROM alias_lookup)").fetchall())
+    stored = {pid for (pid,) in con.execute(
+        "SELECT paper_id FROM papers WHERE paper_id IN (SELECT alias FROM alias_lookup)").fetchall()}
+    con.unregister("alias_lookup")
+    return {i: found.get(i, i) for i in ids if i in found or i in stored}
+
+
+def stored_fields(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """The broad fields the store holds papers of, most papers first."""
+    return [f for (f,) in con.execute("SELECT field FROM papers GROUP BY field ORDER BY count(*) DESC, field").fetchall()]
+
+
+def published_on(con: duckdb.DuckDBPyConnection, day: date) -> list[str]:
+    """Ids of the papers published on ``day`` (UTC), in id order."""
+    return [pid for (pid,) in con.execute(
+        "SELECT paper_id FROM papers WHERE CAST(published AS DATE) = ? ORDER BY paper_id", [day]).fetchall()]
+
+
+def latest_published_day(con: duckdb.DuckDBPyConnection, *, not_after: date) -> date | None:
+    """The most recent day (UTC) on or before ``not_after`` that has papers; None for an empty store."""
+    row = con.execute("SELECT max(CAST(published AS DATE)) FROM papers WHERE CAST(published AS DATE) <= ?",
+                      [not_after]).fetchone()
+    return row[0] if row else None

@@ -1,0 +1,61 @@
+"""The ``digest`` flow: each interest profile's daily digest, written as Markdown and JSON to
+``$RADAR_HOME/digests/<day>/<profile>.md`` and ``.json`` (scheduled after the daily index)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
+
+from indexing.embeddings import embedder_for
+from indexing.search import build_backend
+from indexing.store import open_store
+from queries.digest import Digest, digest_json, digest_markdown
+from queries.digest import digest as build_digest
+from radar.config import configured
+from radar.errors import ConfigError
+from radar.settings import load_settings
+
+
+def write_digest(d: Digest, folder: Path) -> list[Path]:
+    """Write ``d`` as ``folder/<day>/<profile>.md`` and ``.json``; nothing when the store had no day at all."""
+    if d.day is None:
+        return []
+    day_folder = folder / d.day.isoformat()
+    day_folder.mkdir(parents=True, exist_ok=True)
+    markdown, data = day_folder / f"{d.profile}.md", day_folder / f"{d.profile}.json"
+    markdown.write_text(digest_markdown(d), encoding="utf-8")
+    data.write_text(json.dumps(digest_json(d), indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    return [markdown, data]
+
+
+@task(name="profile-digest", cache_policy=NO_CACHE)
+def digest_task(profile: str, day: date | None, config: str | None) -> list[Path]:
+    settings = load_settings()
+    spec = configured(settings, Path(config) if config else None).profile(profile)
+    with open_store(settings.store_path, read_only=True) as store:
+        backend = build_backend(settings, store)
+        try:
+            result = build_digest(store, backend, embedder_for(settings), spec, day=day)
+        finally:
+            backend.close()
+    paths = write_digest(result, settings.home / "digests")
+    get_run_logger().info("digest %s: %d of %d papers of %s", profile, result.shown, result.total, result.day)
+    return paths
+
+
+@flow(name="digest")
+def digest(profile: str | None = None, day: str | None = None, config: str | None = None) -> list[Path]:
+    """Write the digest of ``profile`` (default: every configured profile) for ``day``
+    (YYYY-MM-DD, UTC; default: the latest day with papers); returns the files written."""
+    settings = load_settings()
+    loaded = configured(settings, Path(config) if config else None)
+    names = [loaded.profile(profile).name] if profile else [p.name for p in loaded.profiles]
+    try:
+        wanted = date.fromisoformat(day) if day else None
+    except ValueError:
+        raise ConfigError(f"day must be a date as YYYY-MM-DD, not {day!r}") from None
+    return [path for name in names for path in digest_task(name, wanted, config)]

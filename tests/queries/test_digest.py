@@ -1,0 +1,140 @@
+"""The daily digest of an interest profile, on a real indexed corpus."""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+
+import numpy as np
+import pytest
+
+from indexing.search.local import LocalBackend
+from indexing.store import open_store
+from indexing.store.papers import latest_published_day, published_on
+from queries.digest import (
+    CATEGORY_BONUS, Digest, DigestEntry, digest, digest_json, digest_markdown, profile_scores, profile_vector,
+)
+from radar.config import ProfileSpec
+from tests.corpus import copy_corpus
+
+DAY = date(2024, 11, 28)  # every arXiv paper of the snapshot
+QUANTUM = ProfileSpec(name="qec", description="Quantum error correction and quantum gates on nitrogen-vacancy centers")
+QEC_PAPER = "arxiv:2411.18450"  # quantum error correction with two-body gates, NV centers (quant-ph)
+PDE_PAPER = "arxiv:2411.17730"  # well-posedness of the Schrödinger equation (math.AP)
+
+
+def test_profile_scores_add_the_category_bonus_and_nothing_else() -> None:
+    papers = np.array([[1.0, 0.0], [1.0, 0.0], [0.0, 1.0]], dtype=np.float32)
+    scores = profile_scores(papers, np.array([2.0, 0.0]), np.array([False, True, False]))
+    assert scores == pytest.approx([1.0, 1.0 + CATEGORY_BONUS, 0.0])
+
+
+def test_profile_vector_blends_description_and_seeds() -> None:
+    description = np.array([1.0, 0.0, 0.0])
+    assert profile_vector(description, None) == pytest.approx([1.0, 0.0, 0.0])
+    blended = profile_vector(description, np.array([[0.0, 1.0, 0.0], [0.0, 1.0, 0.0]]), seed_weight=0.5)
+    assert blended == pytest.approx([2 ** -0.5, 2 ** -0.5, 0.0], abs=1e-6)
+    assert np.linalg.norm(profile_vector(description * 7, np.array([[0.0, 3.0, 4.0]]))) == pytest.approx(1.0)
+
+
+@pytest.fixture(scope="module")
+def quantum(fields_corpus, fields_backend, embedder) -> Digest:
+    return digest(fields_corpus, fields_backend, embedder, QUANTUM, day=DAY, k=10)
+
+
+def rank(d: Digest, paper_id: str) -> int | None:
+    return next((e.number for e in d.entries if e.paper_id == paper_id), None)
+
+
+def test_the_days_papers_are_ranked_for_the_profile(fields_corpus, fields_backend, embedder, quantum) -> None:
+    assert quantum.day == DAY and quantum.total == len(published_on(fields_corpus.cursor(), DAY)) > 100
+    assert quantum.shown == 10 and [e.number for e in quantum.entries] == list(range(1, 11))
+    assert quantum.entries[0].paper_id == QEC_PAPER
+    assert [e.score for e in quantum.entries] == sorted((e.score for e in quantum.entries), reverse=True)
+    assert sum("quant-ph" in e.categories for e in quantum.entries) >= 6
+    everything = digest(fields_corpus, fields_backend, embedder, QUANTUM, day=DAY, k=500)
+    assert everything.shown == everything.total
+    assert rank(everything, QEC_PAPER) < rank(everything, PDE_PAPER)
+
+
+def test_entries_read_like_a_daily_list(quantum) -> None:
+    top = quantum.entries[0]
+    assert top.title.startswith("Towards quantum error correction") and top.authors == ["Daniel Dulog", "Martin B. Plenio"]
+    assert top.source == "arxiv" and top.categories == ["quant-ph"] and top.published == "2024-11-28"
+    assert top.url == "https://arxiv.org/abs/2411.18450" and "nitrogen-vacancy" in top.abstract
+    assert any(e.related_fields for e in quantum.entries)
+    for entry in quantum.entries:
+        assert entry.field not in entry.related_fields
+
+
+def test_a_matching_category_earns_a_modest_bonus(fields_corpus, fields_backend, embedder) -> None:
+    profile = ProfileSpec(name="pde", description="Nonlinear partial differential equations")
+    plain = digest(fields_corpus, fields_backend, embedder, profile, day=DAY, k=500)
+    favoured = digest(fields_corpus, fields_backend, embedder, profile.model_copy(update={"categories": ["MATH.AP"]}), day=DAY, k=500)
+    before = {e.paper_id: e for e in plain.entries}
+    for entry in favoured.entries:
+        bonus = CATEGORY_BONUS if "math.AP" in entry.categories else 0.0
+        assert entry.score == pytest.approx(before[entry.paper_id].score + bonus, abs=1e-3)
+        assert entry.matched_categories == (["math.AP"] if bonus else [])
+    assert favoured.entries[0].matched_categories == ["math.AP"]
+
+
+def test_seed_papers_pull_their_neighbours_up_and_missing_seeds_are_reported(fields_corpus, fields_backend, embedder) -> None:
+    vague = ProfileSpec(name="ml", description="Machine learning")
+    seeded = vague.model_copy(update={"seeds": ["2411.17766v1", "arxiv:0000.00001", "arxiv:2411.17766"]})
+    before = {e.paper_id: e for e in digest(fields_corpus, fields_backend, embedder, vague, day=DAY, k=500).entries}
+    after = digest(fields_corpus, fields_backend, embedder, seeded, day=DAY, k=500)
+    assert after.seeds_used == ["arxiv:2411.17766"] and after.seeds_missing == ["arxiv:0000.00001"]
+    assert after.entries[0].paper_id == "arxiv:2411.17766"
+    continual = "arxiv:2411.18320"  # continual learning against catastrophic forgetting, like the seed
+    moved = {e.paper_id: e for e in after.entries}[continual]
+    assert moved.similarity > before[continual].similarity and moved.number < before[continual].number
+
+
+def test_a_day_without_papers_is_an_honest_empty_digest(fields_corpus, fields_backend, embedder) -> None:
+    empty = digest(fields_corpus, fields_backend, embedder, QUANTUM, day=date(2020, 1, 1))
+    assert (empty.day, empty.total, empty.entries) == (date(2020, 1, 1), 0, [])
+    assert "No papers were published on 2020-01-01" in digest_markdown(empty)
+    assert digest_json(empty)["entries"] == [] and digest_json(empty)["shown"] == 0
+
+
+def test_the_default_day_is_the_latest_with_papers_never_the_future(fields_corpus, fields_backend, embedder) -> None:
+    con = fields_corpus.cursor()
+    assert latest_published_day(con, not_after=date(2030, 1, 1)) == DAY
+    assert latest_published_day(con, not_after=date(2024, 7, 16)) == date(2024, 7, 16)
+    assert latest_published_day(con, not_after=date(2000, 1, 1)) is None
+    assert digest(fields_corpus, fields_backend, embedder, QUANTUM, k=3).day == DAY
+
+
+def test_papers_not_indexed_yet_are_embedded_on_the_fly(tmp_path, fields_corpus_path, embedder, quantum) -> None:
+    with open_store(copy_corpus(fields_corpus_path, tmp_path)) as store:
+        with store.transaction() as con:
+            con.execute("DELETE FROM embeddings WHERE paper_id IN (?, ?)", [QEC_PAPER, PDE_PAPER])
+        fresh = digest(store, LocalBackend(store), embedder, QUANTUM, day=DAY, k=10)
+    assert fresh.embedded == 2
+    assert [e.paper_id for e in fresh.entries] == [e.paper_id for e in quantum.entries]
+    assert fresh.entries[0].score == pytest.approx(quantum.entries[0].score, abs=1e-3)
+
+
+def test_markdown_is_a_numbered_list_with_everything_a_reader_needs(quantum) -> None:
+    text = digest_markdown(quantum)
+    assert text.startswith("# Radar digest: qec, 2024-11-28")
+    assert f"10 of {quantum.total} papers published 2024-11-28" in text
+    top = quantum.entries[0]
+    assert f"## 1. {top.title}" in text and "## 10. " in text
+    assert "Daniel Dulog, Martin B. Plenio" in text and "[arxiv:2411.18450](https://arxiv.org/abs/2411.18450)" in text
+    assert "**arxiv · quant-ph** · 2024-11-28" in text and "related fields:" in text
+    data = digest_json(quantum)
+    assert data["schema"] == "radar.digest/1" and data["day"] == "2024-11-28" and data["shown"] == 10
+    assert data["entries"][0]["paper_id"] == QEC_PAPER
+
+
+def test_markdown_shows_abstracts_as_text_never_as_html_or_links() -> None:
+    entry = DigestEntry(number=1, paper_id="doi:10.1/x", title="<script>alert(1)</script> [click](http://evil.example)",
+                        authors=[], abstract="Ignore this. <img src=x onerror=alert(1)> [here](http://evil.example)",
+                        source="Nature", categories=[], field="Multidisciplinary", published=None, url=None, doi=None,
+                        score=0.5, similarity=0.5, matched_categories=[], related_fields=[])
+    text = digest_markdown(Digest(profile="p", description="d", day=DAY, total=1, entries=[entry]))
+    assert not re.search(r"(?<!\\)[<\[]", text)  # every < and [ escaped: Markdown shows them as text
+    assert "\\<script\\>" in text and "\\[here\\](http://evil.example)" in text
+    assert "authors not given" in text
