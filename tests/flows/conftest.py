@@ -13,6 +13,7 @@ os.environ.setdefault("PREFECT_LOGGING_LEVEL", "CRITICAL")  # as the CLI runs it
 
 from prefect.testing.utilities import prefect_test_harness  # noqa: E402 - after the environment above
 
+from tests.corpus import build_corpus, copy_corpus  # noqa: E402
 from tests.feedserver import FeedServer, Response  # noqa: E402
 
 
@@ -47,3 +48,16 @@ kind = "rss"
 url = "{feed_server.url('/gone.rss')}"
 """)
     return path
+
+
+@pytest.fixture(scope="session")
+def corpus_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """The real indexed corpus of tests/corpus.py, built once per session."""
+    return build_corpus(tmp_path_factory.getbasetemp() / "corpus")
+
+
+@pytest.fixture
+def corpus_home(radar_env: Path, corpus_path: Path) -> Path:
+    """RADAR_HOME holding a private copy of the corpus store."""
+    copy_corpus(corpus_path, radar_env)
+    return radar_env

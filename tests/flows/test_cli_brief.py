@@ -9,7 +9,7 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
-from tests.corpus import REPO, build_corpus, copy_corpus
+from tests.corpus import REPO
 from tests.llmserver import TEST_MODEL, LlmServer, Reply
 from tests.queries.brief.writer import answer, faithful
 
@@ -17,16 +17,6 @@ runner = CliRunner()
 DEMO_CONFIG = str(REPO / "demo" / "radar.toml")
 TOPIC = "protein design with deep generative models"
 
-
-@pytest.fixture(scope="module")
-def corpus_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_corpus(tmp_path_factory.getbasetemp() / "corpus")
-
-
-@pytest.fixture
-def home(radar_env: Path, corpus_path: Path) -> Path:
-    copy_corpus(corpus_path, radar_env)
-    return radar_env
 
 
 def invoke(*args: str):
@@ -43,7 +33,7 @@ def test_help_explains_every_option(command: str) -> None:
         assert option in result.output
 
 
-def test_an_extractive_brief_in_markdown_with_a_summary_line(home: Path) -> None:
+def test_an_extractive_brief_in_markdown_with_a_summary_line(corpus_home: Path) -> None:
     result = invoke("brief", TOPIC)
     assert result.exit_code == 0, result.output
     assert result.stdout.startswith("# Brief: protein design") and "## Key papers" in result.stdout
@@ -51,7 +41,7 @@ def test_an_extractive_brief_in_markdown_with_a_summary_line(home: Path) -> None
     assert "saved:" in result.stderr and "fields cited" in result.stderr
 
 
-def test_json_and_html_formats_and_output_to_a_file(home: Path, tmp_path: Path) -> None:
+def test_json_and_html_formats_and_output_to_a_file(corpus_home: Path, tmp_path: Path) -> None:
     data = json.loads(invoke("brief", TOPIC, "--format", "json").stdout)
     assert data["schema"] == "radar.brief/1" and data["kind"] == "extractive" and data["sources"]
     target = tmp_path / "brief.html"
@@ -60,23 +50,23 @@ def test_json_and_html_formats_and_output_to_a_file(home: Path, tmp_path: Path) 
     assert result.stdout == ""
 
 
-def test_every_brief_is_stored(home: Path) -> None:
+def test_every_brief_is_stored(corpus_home: Path) -> None:
     first = json.loads(invoke("brief", TOPIC, "--format", "json").stdout)
     import duckdb
 
-    con = duckdb.connect(str(home / "radar.duckdb"), read_only=True)
+    con = duckdb.connect(str(corpus_home / "radar.duckdb"), read_only=True)
     stored = con.execute("SELECT topic, kind FROM briefs WHERE brief_id = ?", [first["brief_id"]]).fetchone()
     assert stored == (TOPIC, "extractive")
 
 
-def test_a_profile_brief_uses_its_description_and_language(home: Path) -> None:
+def test_a_profile_brief_uses_its_description_and_language(corpus_home: Path) -> None:
     result = invoke("brief", "--profile", "quantum-computing", "--config", DEMO_CONFIG, "--format", "json")
     data = json.loads(result.stdout)
     assert data["request"]["profile"] == "quantum-computing" and data["request"]["language"] == "zh"
     assert data["title"].startswith("简报")
 
 
-def test_the_model_path_through_a_local_openai_compatible_server(home: Path, llm_server: LlmServer,
+def test_the_model_path_through_a_local_openai_compatible_server(corpus_home: Path, llm_server: LlmServer,
                                                                  monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("RADAR_LLM__MODEL", TEST_MODEL)
     monkeypatch.setenv("RADAR_LLM__API_BASE", llm_server.url)
@@ -91,7 +81,7 @@ def test_the_model_path_through_a_local_openai_compatible_server(home: Path, llm
     assert summary["schema"] == "radar.summary/1"
 
 
-def test_nothing_found_is_a_short_honest_answer(home: Path) -> None:
+def test_nothing_found_is_a_short_honest_answer(corpus_home: Path) -> None:
     result = invoke("brief", "sourdough bread baking recipes for beginners")
     assert result.exit_code == 0 and "Nothing in the index matches" in result.stdout
     assert "nothing found" in result.stderr
@@ -104,12 +94,12 @@ def test_nothing_found_is_a_short_honest_answer(home: Path) -> None:
     (["x", "--language", "fr"], "--language must be one of en, zh"),
     (["--profile", "nope", "--config", DEMO_CONFIG], "No profile named 'nope'"),
 ])
-def test_bad_requests_exit_2_with_what_to_do(home: Path, args: list[str], message: str) -> None:
+def test_bad_requests_exit_2_with_what_to_do(corpus_home: Path, args: list[str], message: str) -> None:
     result = invoke("brief", *args)
     assert result.exit_code == 2 and message in result.stderr
 
 
-def test_summarize_an_arxiv_paper_by_any_id_form(home: Path) -> None:
+def test_summarize_an_arxiv_paper_by_any_id_form(corpus_home: Path) -> None:
     result = invoke("summarize", "2411.17766v1")
     assert result.exit_code == 0, result.output
     assert "arxiv:2411.17766" in result.stdout and "•" in result.stdout

@@ -9,21 +9,11 @@ import pytest
 from typer.testing import CliRunner
 
 from flows.cli import app
-from tests.corpus import REPO, build_corpus, copy_corpus
+from tests.corpus import REPO
 
 runner = CliRunner()
 DEMO_CONFIG = str(REPO / "demo" / "radar.toml")
 
-
-@pytest.fixture(scope="module")
-def corpus_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_corpus(tmp_path_factory.getbasetemp() / "corpus")
-
-
-@pytest.fixture
-def home(radar_env: Path, corpus_path: Path) -> Path:
-    copy_corpus(corpus_path, radar_env)
-    return radar_env
 
 
 def invoke(*args: str):
@@ -38,7 +28,7 @@ def test_help_explains_every_option(command: str) -> None:
         assert option in result.output
 
 
-def test_related_json(home: Path) -> None:
+def test_related_json(corpus_home: Path) -> None:
     result = invoke("related", "2411.17766v2", "-k", "6", "--json")
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout)
@@ -48,13 +38,13 @@ def test_related_json(home: Path) -> None:
     assert all(h["reason"].startswith("similarity ") for h in hits)
 
 
-def test_related_table_shows_fields_and_reasons(home: Path) -> None:
+def test_related_table_shows_fields_and_reasons(corpus_home: Path) -> None:
     result = invoke("related", "arxiv:2411.17766", "-k", "4")
     assert result.exit_code == 0, result.output
     assert "Computer Science" in result.stdout and "similarity 0." in result.stdout
 
 
-def test_related_unknown_paper_exits_2_and_says_how_to_find_ids(home: Path) -> None:
+def test_related_unknown_paper_exits_2_and_says_how_to_find_ids(corpus_home: Path) -> None:
     result = invoke("related", "arxiv:9999.99999")
     assert result.exit_code == 2 and "radar search" in result.stderr
 
@@ -64,7 +54,7 @@ def test_related_before_any_ingest_exits_1(radar_env: Path) -> None:
     assert result.exit_code == 1 and "radar ingest" in result.stderr
 
 
-def test_digest_json(home: Path) -> None:
+def test_digest_json(corpus_home: Path) -> None:
     result = invoke("digest", "quantum-computing", "--date", "2024-11-28", "-k", "5", "--config", DEMO_CONFIG,
                     "--json")
     assert result.exit_code == 0, result.output
@@ -77,23 +67,23 @@ def test_digest_json(home: Path) -> None:
                                        "score", "related_fields"}
 
 
-def test_digest_prints_a_numbered_daily_list(home: Path) -> None:
+def test_digest_prints_a_numbered_daily_list(corpus_home: Path) -> None:
     result = invoke("digest", "llm-reasoning", "-k", "3", "-c", DEMO_CONFIG)
     assert result.exit_code == 0, result.output
     assert "Radar digest: llm-reasoning, 2024-11-28" in result.stdout
     assert "1." in result.stdout and "3." in result.stdout and "related fields" in result.stdout
 
 
-def test_digest_of_an_empty_day_says_so_and_succeeds(home: Path) -> None:
+def test_digest_of_an_empty_day_says_so_and_succeeds(corpus_home: Path) -> None:
     result = invoke("digest", "llm-reasoning", "--date", "2020-01-01", "-c", DEMO_CONFIG)
     assert result.exit_code == 0 and "No papers were published on 2020-01-01" in result.stdout
 
 
-def test_digest_unknown_profile_exits_2_with_the_configured_ones(home: Path) -> None:
+def test_digest_unknown_profile_exits_2_with_the_configured_ones(corpus_home: Path) -> None:
     result = invoke("digest", "astrology", "-c", DEMO_CONFIG)
     assert result.exit_code == 2
     assert "No profile named 'astrology'" in result.stderr and "llm-reasoning" in result.stderr
 
 
-def test_digest_bad_date_exits_2(home: Path) -> None:
+def test_digest_bad_date_exits_2(corpus_home: Path) -> None:
     assert runner.invoke(app, ["digest", "llm-reasoning", "--date", "yesterday", "-c", DEMO_CONFIG]).exit_code == 2

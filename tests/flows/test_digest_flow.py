@@ -9,25 +9,15 @@ import pytest
 
 from flows.digest import digest
 from radar.errors import ConfigError
-from tests.corpus import REPO, build_corpus, copy_corpus
+from tests.corpus import REPO
 
 DEMO_CONFIG = str(REPO / "demo" / "radar.toml")
 
 
-@pytest.fixture(scope="module")
-def corpus_path(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    return build_corpus(tmp_path_factory.getbasetemp() / "corpus")
 
-
-@pytest.fixture
-def home(radar_env: Path, corpus_path: Path) -> Path:
-    copy_corpus(corpus_path, radar_env)
-    return radar_env
-
-
-def test_every_profile_gets_its_markdown_and_json(home: Path) -> None:
+def test_every_profile_gets_its_markdown_and_json(corpus_home: Path) -> None:
     paths = digest(day="2024-11-28", config=DEMO_CONFIG)
-    folder = home / "digests" / "2024-11-28"
+    folder = corpus_home / "digests" / "2024-11-28"
     assert sorted(paths) == sorted(folder / f"{name}.{ext}" for name in ("llm-reasoning", "ml-for-biology",
                                                                           "quantum-computing") for ext in ("md", "json"))
     data = json.loads((folder / "quantum-computing.json").read_text())
@@ -37,13 +27,13 @@ def test_every_profile_gets_its_markdown_and_json(home: Path) -> None:
     assert f"## 1. {data['entries'][0]['title']}" in markdown
 
 
-def test_one_profile_and_the_latest_day_by_default(home: Path) -> None:
+def test_one_profile_and_the_latest_day_by_default(corpus_home: Path) -> None:
     paths = digest(profile="llm-reasoning", config=DEMO_CONFIG)
     assert [p.name for p in paths] == ["llm-reasoning.md", "llm-reasoning.json"]
     assert paths[0].parent.name == "2024-11-28"
 
 
-def test_bad_parameters_are_config_errors(home: Path) -> None:
+def test_bad_parameters_are_config_errors(corpus_home: Path) -> None:
     with pytest.raises(ConfigError, match="No profile named"):
         digest(profile="astrology", config=DEMO_CONFIG)
     with pytest.raises(ConfigError, match="YYYY-MM-DD"):
