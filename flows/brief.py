@@ -11,24 +11,14 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from flows.briefing import BriefOrder, run_brief
+from flows.runtime import retry_if_transient
 from indexing.store import utc_now
-from radar.errors import RadarError
 from radar.settings import load_settings
 
 EXTENSIONS = {"md": "md", "html": "html", "json": "json"}
 
 
-def _retry_if_transient(task, task_run, state) -> bool:  # noqa: ANN001 - Prefect's hook signature
-    try:
-        state.result()
-    except RadarError as exc:
-        return exc.transient
-    except Exception:  # noqa: BLE001 - anything else is a bug, not worth a retry
-        return False
-    return False
-
-
-@task(name="write-brief", retries=2, retry_delay_seconds=60, retry_condition_fn=_retry_if_transient,
+@task(name="write-brief", retries=2, retry_delay_seconds=60, retry_condition_fn=retry_if_transient,
       cache_policy=NO_CACHE)
 def write_brief_task(order: BriefOrder, output_format: str) -> Path:
     outcome = run_brief(order)

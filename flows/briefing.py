@@ -7,8 +7,8 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from flows.runtime import searching
 from indexing.embeddings import embedder_for
-from indexing.search import build_backend
 from indexing.store import open_store, utc_now
 from queries.brief import Brief, BriefRequest, save, write_brief
 from queries.brief.render import to_html, to_json, to_markdown
@@ -72,16 +72,11 @@ def brief_request(order: BriefOrder, settings: Settings) -> BriefRequest:
 def run_brief(order: BriefOrder) -> BriefOutcome:
     settings = with_model(load_settings(), order.model)
     request = brief_request(order, settings)
-    embedder = embedder_for(settings)
-    model = build_model(settings)
-    with open_store(settings.store_path) as store:
-        backend = build_backend(settings, store)
-        try:
-            brief = write_brief(store, backend, embedder, model, request, settings.brief, now=utc_now())
-        finally:
-            backend.close()
+    with searching(settings, read_only=False) as s:
+        brief = write_brief(s.store, s.backend, s.embedder, build_model(settings), request, settings.brief,
+                            now=utc_now())
         if brief.kind != "empty":
-            save(store, brief)
+            save(s.store, brief)
     return BriefOutcome(brief)
 
 

@@ -163,25 +163,16 @@ def search(
 ) -> None:
     """Search the indexed papers by meaning and by words."""
     from flows.console import search_table
-    from indexing.embeddings import embedder_for
-    from indexing.search import build_backend
+    from flows.runtime import searching
     from indexing.search.base import Filters
-    from indexing.store import open_store
     from queries.search import search as run_search
-    from radar.settings import load_settings
 
     _check_choice("--mode", mode, ("hybrid", "bm25", "dense"))
     filters = Filters(field=field, category=category, source=source,
                       since=since.date() if since else None, until=until.date() if until else None)
     try:
-        settings = load_settings()
-        embedder = embedder_for(settings)
-        with open_store(settings.store_path, read_only=True) as store:
-            backend = build_backend(settings, store)
-            try:
-                result = run_search(store, backend, embedder, query, mode=mode, filters=filters, k=k)  # type: ignore[arg-type]
-            finally:
-                backend.close()
+        with searching() as s:
+            result = run_search(s.store, s.backend, s.embedder, query, mode=mode, filters=filters, k=k)  # type: ignore[arg-type]
     except RadarError as exc:
         raise _fail(exc) from None
     if json_output:
@@ -212,22 +203,13 @@ def related(
 ) -> None:
     """Papers related to one paper across fields, grouped by field, each with why (similarity, shared terms)."""
     from flows.console import related_table
-    from indexing.embeddings import embedder_for
-    from indexing.search import build_backend
-    from indexing.store import open_store
+    from flows.runtime import searching
     from queries.related import related as find_related
     from queries.related import related_json
-    from radar.settings import load_settings
 
     try:
-        settings = load_settings()
-        embedder = embedder_for(settings)
-        with open_store(settings.store_path, read_only=True) as store:
-            backend = build_backend(settings, store)
-            try:
-                result = find_related(store, backend, embedder, paper_id, k=k)
-            finally:
-                backend.close()
+        with searching() as s:
+            result = find_related(s.store, s.backend, s.embedder, paper_id, k=k)
     except RadarError as exc:
         raise _fail(exc) from None
     if json_output:
@@ -246,9 +228,7 @@ def digest(
 ) -> None:
     """A day's new papers ranked for one interest profile, as a numbered daily list."""
     from flows.console import digest_view
-    from indexing.embeddings import embedder_for
-    from indexing.search import build_backend
-    from indexing.store import open_store
+    from flows.runtime import searching
     from queries.digest import digest as build_digest
     from queries.digest import digest_json
     from radar.config import configured
@@ -257,13 +237,8 @@ def digest(
     try:
         settings = load_settings()
         spec = configured(settings, config).profile(profile)
-        embedder = embedder_for(settings)
-        with open_store(settings.store_path, read_only=True) as store:
-            backend = build_backend(settings, store)
-            try:
-                result = build_digest(store, backend, embedder, spec, day=day.date() if day else None, k=k)
-            finally:
-                backend.close()
+        with searching(settings) as s:
+            result = build_digest(s.store, s.backend, s.embedder, spec, day=day.date() if day else None, k=k)
     except RadarError as exc:
         raise _fail(exc) from None
     if json_output:

@@ -10,9 +10,7 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from indexing.embeddings import embedder_for
-from indexing.search import build_backend
-from indexing.store import open_store
+from flows.runtime import searching
 from queries.digest import Digest, digest_json, digest_markdown
 from queries.digest import digest as build_digest
 from radar.config import configured
@@ -36,12 +34,8 @@ def write_digest(d: Digest, folder: Path) -> list[Path]:
 def digest_task(profile: str, day: date | None, config: str | None) -> list[Path]:
     settings = load_settings()
     spec = configured(settings, Path(config) if config else None).profile(profile)
-    with open_store(settings.store_path, read_only=True) as store:
-        backend = build_backend(settings, store)
-        try:
-            result = build_digest(store, backend, embedder_for(settings), spec, day=day)
-        finally:
-            backend.close()
+    with searching(settings) as s:
+        result = build_digest(s.store, s.backend, s.embedder, spec, day=day)
     paths = write_digest(result, settings.home / "digests")
     get_run_logger().info("digest %s: %d of %d papers of %s", profile, result.shown, result.total, result.day)
     return paths

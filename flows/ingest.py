@@ -7,7 +7,7 @@ from pathlib import Path
 from prefect import flow, task, unmapped
 from prefect.cache_policies import NO_CACHE
 
-from flows.runtime import current_listener, resources
+from flows.runtime import current_listener, resources, retry_if_transient
 from indexing.ingest import RunReport, begin_run, end_run, ingest_feed
 from indexing.sources.http import HttpFetcher
 from indexing.store import Store, utc_now
@@ -27,17 +27,7 @@ class FeedAttemptFailed(FeedError):
         self.result = result
 
 
-def _retry_if_transient(task, task_run, state) -> bool:  # noqa: ANN001 - Prefect's hook signature
-    try:
-        state.result()
-    except FeedError as exc:
-        return exc.transient
-    except Exception:  # noqa: BLE001 - anything else is a bug, not worth a retry
-        return False
-    return False
-
-
-@task(name="ingest-feed", retry_condition_fn=_retry_if_transient, cache_policy=NO_CACHE,
+@task(name="ingest-feed", retry_condition_fn=retry_if_transient, cache_policy=NO_CACHE,
       task_run_name="ingest-{spec.name}")
 def ingest_feed_task(spec: FeedSpec, store: Store, fetcher: HttpFetcher, run_id: str, settings: Settings) -> FeedResult:
     outcome = ingest_feed(store, spec, fetcher, run_id, listener=current_listener(),

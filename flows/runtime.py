@@ -9,15 +9,31 @@ from __future__ import annotations
 import os
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
+from dataclasses import dataclass
 from typing import Generic, TypeVar
 
+from indexing.embeddings import Embedder, embedder_for
 from indexing.index import Progress as IndexProgress
 from indexing.ingest import Listener, SilentListener
+from indexing.search import build_backend
+from indexing.search.base import SearchBackend
 from indexing.sources.http import HttpFetcher
 from indexing.store import Store, open_store
+from radar.errors import RadarError
 from radar.settings import Settings, load_settings
 
 T = TypeVar("T")
+
+
+def retry_if_transient(task, task_run, state) -> bool:  # noqa: ANN001 - Prefect's retry_condition_fn hook
+    """Retry a task only when it failed with a RadarError that says it is transient."""
+    try:
+        state.result()
+    except RadarError as exc:
+        return exc.transient
+    except Exception:  # noqa: BLE001 - anything else is a bug, not worth a retry
+        return False
+    return False
 
 
 def prepare_prefect_environment(settings: Settings) -> None:
@@ -64,6 +80,29 @@ def current_index_progress() -> IndexProgress | None:
 def reporting_index_progress(progress: IndexProgress) -> AbstractContextManager[None]:
     """Route indexing progress of flows run inside this block to ``progress``."""
     return _index_progress.holding(progress)
+
+
+@dataclass(frozen=True, slots=True)
+class Searching:
+    """What answering a question needs: the store, its search backend and the embedder."""
+
+    settings: Settings
+    store: Store
+    backend: SearchBackend
+    embedder: Embedder
+
+
+@contextmanager
+def searching(settings: Settings | None = None, *, read_only: bool = True) -> Iterator[Searching]:
+    """The store (read-only unless asked), the configured backend and embedder; closed after use."""
+    settings = settings or load_settings()
+    embedder = embedder_for(settings)
+    with open_store(settings.store_path, read_only=read_only) as store:
+        backend = build_backend(settings, store)
+        try:
+            yield Searching(settings, store, backend, embedder)
+        finally:
+            backend.close()
 
 
 @contextmanager
