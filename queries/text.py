@@ -26,7 +26,7 @@ _BLOCK_START = re.compile(r"\s*(?:#{1,6}\s|[-*+]\s|\d+[.)]\s)")
 # Never the end of a sentence: "e.g. the", "Fig. 2", "Eq. (3)", "vs. placebo".
 _STRONG_ABBREVIATIONS = frozenset(
     "e.g eg i.e ie fig figs eq eqs vs cf approx resp ref refs sec secs tab tabs no nos ca viz incl dr mr mrs "
-    "ms prof st vol pp ch eds spp sp subsp var".split())
+    "ms drs prof st vol pp ch eds spp sp subsp var".split())
 # May end a sentence ("... by Smith et al. The next ..."): split only before a usual sentence opener.
 _WEAK_ABBREVIATIONS = frozenset("al etc inc ltd jr sr co corp".split())
 _OPENERS = frozenset(
@@ -93,13 +93,15 @@ def _ends_sentence(block: str, match: re.Match[str]) -> bool:
     before = block[:match.start()].split()
     if not before:
         return True
-    if len(before) == 1 and before[0].isdigit():  # a numbered list item, "1. First ..."
-        return False
+    if before[-1].isdigit() and len(before[-1]) <= 2 and (len(before) == 1 or before[-2][-1] in ".!?:;"):
+        return False  # a list number, "1. First ..." or "... in humans. 2. After ..."
     token = before[-1].lstrip("([{\"'“‘")
     lowered = token.lower()
     next_word = re.sub(r"\W+$", "", following[0]).lower()
     if lowered in _STRONG_ABBREVIATIONS:
         return False
+    if len(token) == 1 and token.isupper() and following[0][:1].islower():
+        return False  # a genus, "C. elegans", "H. pylori"
     if lowered in _WEAK_ABBREVIATIONS or _DOTTED.match(token) or _is_initial(block[:match.start()], token):
         return next_word in _OPENERS
     return True

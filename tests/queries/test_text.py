@@ -19,6 +19,7 @@ from queries.text import content_words, is_cjk, split_sentences, stem
     "It was approved in the U.S. and the U.K. last year.",
     "The sort runs in $O(n \\log n)$ time, see \\(x = 1. 5\\) here.",
     "About (approx. 3 mg) was given.",
+    "We infected C. elegans with H. pylori and S. aureus strains.",
 ])
 def test_no_split_inside_a_sentence(text: str) -> None:
     assert split_sentences(text) == [text]
@@ -38,6 +39,11 @@ def test_sentence_after_an_abbreviation_that_can_end_one() -> None:
         "This was shown by Smith et al.", "The effect is large."]
     assert split_sentences("It lowers risk of vitamin D. The effect is large.") == [
         "It lowers risk of vitamin D.", "The effect is large."]
+
+
+def test_a_list_number_opens_the_next_sentence() -> None:
+    assert split_sentences("Levels were higher in humans. 2. After application, levels fell. It rose in 2019. The end.") == [
+        "Levels were higher in humans.", "2. After application, levels fell.", "It rose in 2019.", "The end."]
 
 
 def test_citations_stay_with_their_sentence() -> None:
