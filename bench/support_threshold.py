@@ -9,10 +9,12 @@ their evidence, the closest public stand-in for "a brief's sentence against the 
 - random negatives: (claim, a random non-evidence abstract).
 
 Each cited text is ``title. abstract``, as briefs pass it. The lexical weight and the threshold
-are chosen on the train split by F0.5 (a claim wrongly shown as supported is the worse error);
+are chosen on the train split by F0.5 (a claim wrongly shown as supported is the worse error;
+F0.5 is nearly flat across weights, so the most even weight within 0.005 of the best wins);
 the test split reports precision, recall, F1 and negative acceptance at that threshold and its
-neighbours, the AUC of each signal, the time to check 20 sentences against 12 abstracts, and how
-the English-only model scores Chinese translations of supported claims.
+neighbours (precision assumes SciFact's mix, about one positive to two negatives; acceptance
+rates do not), the AUC of each signal, the time to check 20 sentences against 12 abstracts,
+and how the English-only model scores Chinese translations of supported claims.
 
     .venv/bin/python bench/support_threshold.py [--json]
 
