@@ -81,7 +81,7 @@ class BriefSettings(_Group):
         0.60, ge=0, le=1,
         description="Lowest support score (0.55 x word overlap + 0.45 x embedding similarity between a sentence and "
                     "its cited abstract) for a claim to count as supported. Chosen on SciFact train by F0.5 "
-                    "(bench/support_threshold.py); on test it accepts 56% of claims against their evidence, 23% "
+                    "(bench/support_threshold.py); on test it accepts 55% of claims against their evidence, 23% "
                     "against a same-topic abstract, 0% against a random one (precision 0.73).")
     min_relevance: float = Field(
         0.25, ge=-1, le=1,
