@@ -1,4 +1,4 @@
-"""The support check, with the real embedding model."""
+"""The support check, with the real embedding model (the ``embedder`` fixture of tests/queries/conftest.py)."""
 
 from __future__ import annotations
 
@@ -14,11 +14,6 @@ MRI = ("Deep learning for brain tumour segmentation in MRI. We trained a convolu
 QUANTUM = ("Surface codes for fault-tolerant quantum computing. We simulate surface codes under circuit-level noise "
            "and find an error threshold near 1%. Logical error rates fall exponentially with code distance.")
 THRESHOLD = BriefSettings().support_threshold
-
-
-@pytest.fixture(scope="module")
-def embedder() -> Embedder:
-    return Embedder("all-MiniLM-L6-v2")
 
 
 def test_a_paraphrase_of_an_abstract_sentence_is_supported(embedder: Embedder) -> None:

@@ -8,6 +8,9 @@ import pytest
 
 from queries.brief.records import Source, Verification
 from queries.brief.verify import allowed_links, clean_sentence, strip_citations, verify
+from radar.settings import BriefSettings
+
+THRESHOLD = BriefSettings().support_threshold  # the measured one (bench/support_threshold.py)
 
 
 def source(number: int, abstract: str = "Diffusion models design protein backbones.", paper_id: str | None = None,
@@ -64,7 +67,7 @@ def test_verify_keeps_supported_flags_unsupported_and_drops_uncited(embedder) ->
                       "Random walks on groups generate protein backbones [1].",
                       "Diffusion models are the future of science.",
                       "A diffusion model generates protein backbones [1, 2]."],
-                     sources, embedder, threshold=0.5, tally=tally)
+                     sources, embedder, threshold=THRESHOLD, tally=tally)
     assert [s.status for s in checked] == ["verified", "flagged", "dropped", "verified"]
     assert checked[3].citations == [1] and checked[3].text.endswith("[1].")  # the unsupporting [2] is removed
     assert checked[1].note and "support" in checked[1].note
@@ -74,5 +77,5 @@ def test_verify_keeps_supported_flags_unsupported_and_drops_uncited(embedder) ->
 
 def test_a_sentence_left_empty_by_the_checks_is_dropped(embedder) -> None:
     tally = Verification()
-    (checked,) = verify(["https://evil.example.com [99]"], SOURCES, embedder, threshold=0.5, tally=tally)
+    (checked,) = verify(["https://evil.example.com [99]"], SOURCES, embedder, threshold=THRESHOLD, tally=tally)
     assert checked.status == "dropped" and tally.links_removed == 1 and tally.citations_removed == 1
