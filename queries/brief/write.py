@@ -40,6 +40,9 @@ NOTICES = {
                     "this brief is extractive instead.",
     "empty": "Nothing in the index matches “{topic}”{scope}. Try broader words, another --field, or an "
              "earlier --since; `radar status` shows what the store holds.",
+    "chinese": "Chinese sentences are checked against the English abstracts mostly through the technical "
+               "terms and numbers they share (the embedding model reads English only), so more of them are "
+               "flagged than in English.",
     "one_field": "All sources come from one field ({field}): the index holds nothing close on this topic elsewhere.",
 }
 
@@ -86,6 +89,8 @@ def _from_model(brief: Brief, model: LanguageModel, embedder: Embedder, settings
         brief.notices.append(NOTICES["nothing_kept"].format(count=checked, model=completion.model))
         return
     brief.kind, brief.model = "llm", completion.model
+    if brief.request.language == "zh":
+        brief.notices.append(NOTICES["chinese"])
 
 
 def _from_sources(brief: Brief, embedder: Embedder, settings: BriefSettings, *, notice: str | None) -> None:
