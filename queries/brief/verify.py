@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from indexing.embeddings import Embedder
 from queries.brief.records import Sentence, Source, Verification
 from queries.support import support
+from queries.text import split_sentences
 
 _CITATION = re.compile(r"\[\s*(\d+(?:\s*(?:[-–,;]|and)\s*\d+)*)\s*\]")
 _MARKDOWN_LINK = re.compile(r"\[([^\]]*)\]\(([^)\s]*)\)")
@@ -101,9 +102,32 @@ def strip_citations(text: str) -> str:
     return _tidy(_CITATION.sub(" ", text))
 
 
-def verify(sentences: Sequence[str], sources: Sequence[Source], embedder: Embedder, *,
+def verify(texts: Sequence[str], sources: Sequence[Source], embedder: Embedder, *,
            threshold: float, tally: Verification) -> list[Sentence]:
-    """Each sentence cleaned and judged; ``tally`` adds up what happened."""
+    """Each text judged sentence by sentence (every sentence needs its own supporting citation),
+    one result per text; ``tally`` adds up what happened to each sentence."""
+    parts = [split_sentences(text) or [text] for text in texts]
+    judged = iter(_verify_sentences([p for group in parts for p in group], sources, embedder,
+                                    threshold=threshold, tally=tally))
+    return [_fold([next(judged) for _ in group]) for group in parts]
+
+
+def _fold(sentences: list[Sentence]) -> Sentence:
+    """One result for a text of several sentences: what is left of it, flagged if any part is."""
+    kept = [s for s in sentences if s.status != "dropped"]
+    if not kept:
+        return sentences[0]
+    if len(kept) == 1:
+        return kept[0]
+    flagged = [s for s in kept if s.status == "flagged"]
+    citations = list(dict.fromkeys(n for s in kept for n in s.citations))
+    supports = [s.support for s in kept if s.support is not None]
+    return Sentence(" ".join(s.text for s in kept), citations, "flagged" if flagged else "verified",
+                    min(supports) if supports else None, flagged[0].note if flagged else None)
+
+
+def _verify_sentences(sentences: Sequence[str], sources: Sequence[Source], embedder: Embedder, *,
+                      threshold: float, tally: Verification) -> list[Sentence]:
     by_number = {s.number: s for s in sources}
     links = allowed_links(sources)
     cleaned = [clean_sentence(text, set(by_number), links) for text in sentences]

@@ -79,3 +79,17 @@ def test_a_sentence_left_empty_by_the_checks_is_dropped(embedder) -> None:
     tally = Verification()
     (checked,) = verify(["https://evil.example.com [99]"], SOURCES, embedder, threshold=THRESHOLD, tally=tally)
     assert checked.status == "dropped" and tally.links_removed == 1 and tally.citations_removed == 1
+
+
+def test_each_sentence_of_a_text_needs_its_own_citation(embedder) -> None:
+    sources = [source(1, "We train a denoising diffusion model that generates novel protein backbones."),
+               source(2, "We bound mixing times of random walks on finite groups.", field="Mathematics")]
+    tally = Verification()
+    two_quotes, half_cited = verify(
+        ["A denoising diffusion model generates novel protein backbones [1]. "
+         "Mixing times of random walks on finite groups are bounded [2].",
+         "A denoising diffusion model generates novel protein backbones [1]. Everyone agrees this is huge."],
+        sources, embedder, threshold=BriefSettings().support_threshold, tally=tally)
+    assert two_quotes.status == "verified" and two_quotes.citations == [1, 2]
+    assert half_cited.status == "verified" and "Everyone agrees" not in half_cited.text
+    assert (tally.checked, tally.kept, tally.dropped) == (4, 3, 1)
