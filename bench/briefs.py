@@ -89,6 +89,23 @@ def shown_citations(markdown: str, given: set[int]) -> tuple[int, int]:
     return len(numbers), sum(n in given for n in numbers)
 
 
+def caught(brief, markdown: str) -> dict[str, bool]:
+    """Which of the adversarial writer's five faults the shown brief is free of."""
+    from tests.queries.brief.writer import first_sentence
+
+    shown = [s for s in brief.sentences() if s.status == "verified"]
+    last = brief.sources[-1].number
+    misattributed = first_sentence(brief.sources[0].abstract)
+    body = markdown.split("\n## Sources")[0]
+    return {
+        "foreign_link": "evil.example.com" not in markdown,
+        "invented_citation": "[99]" not in body,
+        "uncited_claim": "replace human experts" not in markdown,
+        "misattribution": not any(s.text.startswith(misattributed) and last in s.citations for s in shown),
+        "unsupported_claim": not any("Bananas" in s.text for s in shown),
+    }
+
+
 def measure(store, backend, embedder, model, topic: str) -> dict:
     from queries.brief import BriefRequest, write_brief
     from queries.brief.render import to_markdown
@@ -97,8 +114,10 @@ def measure(store, backend, embedder, model, topic: str) -> dict:
     brief = write_brief(store, backend, embedder, model, BriefRequest(topic=topic), BriefSettings(),
                         now=datetime.now(UTC))
     v, t = brief.verification, brief.timings
-    shown, to_given = shown_citations(to_markdown(brief), {s.number for s in brief.sources})
-    return {"topic": topic, "kind": brief.kind, "sources": len(brief.sources),
+    markdown = to_markdown(brief)
+    shown, to_given = shown_citations(markdown, {s.number for s in brief.sources})
+    faults = caught(brief, markdown) if model is not None and brief.kind == "llm" else {}
+    return {"caught": faults,"topic": topic, "kind": brief.kind, "sources": len(brief.sources),
             "fields_available": len({s.field for s in brief.sources}), "fields_cited": len(brief.fields_cited),
             "checked": v.checked, "kept": v.kept, "flagged": v.flagged, "dropped": v.dropped,
             "citations_checked": v.citations_checked, "citations_supported": v.citations_supported,
@@ -124,6 +143,8 @@ def summarise(rows: list[dict]) -> dict:
         "two_fields_where_available": _share(sum(r["fields_cited"] >= 2 for r in multi), len(multi)),
         "retrieval_plus_verification_ms_p50": round(statistics.median(total_ms), 1) if total_ms else 0,
         "retrieval_plus_verification_ms_max": round(max(total_ms), 1) if total_ms else 0,
+        **{f"caught_{fault}": _share(sum(r["caught"][fault] for r in written), len(written))
+           for fault in (written[0]["caught"] if written and written[0]["caught"] else {})},
     }
 
 
