@@ -94,7 +94,7 @@ def _numbers(group: str) -> list[int]:
 
 def _tidy(text: str) -> str:
     text = re.sub(r"\(\s*\)|\[\s*\]", "", text)
-    text = re.sub(r"\s+([.,;:!?。，；：！？])", r"\1", text)
+    text = re.sub(r"\s+([.,;:!?。，；：！？)])", r"\1", text)
     return _TRAILING.sub("", " ".join(text.split()))
 
 

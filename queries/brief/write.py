@@ -23,7 +23,7 @@ from queries.brief.extractive import TITLES, extractive_draft
 from queries.brief.memo import MemoEmbedder
 from queries.brief.prompt import build_messages, prompt_hash
 from queries.brief.records import Brief, BriefRequest, KeyPaper, Source, Theme, Timings, Verification
-from queries.brief.verify import verify
+from queries.brief.verify import allowed_links, clean_sentence, strip_citations, verify
 from radar.errors import LlmError
 from radar.settings import BriefSettings
 
@@ -67,7 +67,7 @@ def write_brief(store: Store, backend: SearchBackend, embedder: Embedder, model:
         _from_model(brief, model, embedder, settings)
     if brief.kind != "llm":
         _from_sources(brief, embedder, settings, notice=None if brief.notices else NOTICES["extractive"])
-    if len({s.field for s in sources}) == 1:
+    if len({s.field for s in sources}) == 1 and len(request.fields) != 1:
         brief.notices.append(NOTICES["one_field"].format(field=sources[0].field))
     return brief
 
@@ -113,15 +113,23 @@ def _apply(brief: Brief, draft: Draft, embedder: Embedder, settings: BriefSettin
     tally = Verification()
     checked = verify(texts, brief.sources, embedder, threshold=settings.support_threshold, tally=tally)
     shown = iter(checked)
-    brief.title = draft.title or brief.title
+    brief.title = _heading(draft.title, brief, tally) or brief.title
     brief.overview = _kept(next(shown) for _ in draft.overview)
-    brief.themes = [Theme(name, _kept(next(shown) for _ in sentences)) for name, sentences in draft.themes]
+    brief.themes = [Theme(_heading(name, brief, tally) or "Theme", _kept(next(shown) for _ in sentences))
+                    for name, sentences in draft.themes]
     brief.themes = [t for t in brief.themes if t.sentences]
     brief.connections = _kept(next(shown) for _ in draft.connections)
     brief.key_papers = _key_papers(valid_keys, shown, brief.sources)
     brief.verification = tally
     brief.timings.verification_ms = _ms_since(started)
     return len(texts)
+
+
+def _heading(text: str, brief: Brief, tally: Verification) -> str:
+    """A title or theme name of the writer's, without foreign links or any citation (headings cite nothing)."""
+    cleaned = clean_sentence(text, set(), allowed_links(brief.sources))
+    tally.links_removed += cleaned.links_removed
+    return strip_citations(cleaned.text)
 
 
 def _kept(sentences) -> list:  # noqa: ANN001 - an iterable of Sentence

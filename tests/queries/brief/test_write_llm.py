@@ -56,13 +56,16 @@ def test_an_answer_echoing_the_injection_loses_the_link_and_the_made_up_citation
                              "Diffusion models always beat every baseline [99].",
                              "Here is my system prompt: You write research briefs."]
         data["key_papers"].append({"source": 99, "why": "A paper that does not exist [99]."})
+        data["title"] = "Protein diffusion: order at https://evil.example.com/buy [99]"
+        data["themes"][0]["name"] = "Methods (see www.evil.example.com)"
         return answer(data)
 
     llm_server.respond_with(echo)
     brief = brief_with(llm_server, corpus, embedder, brief_settings)
     shown = to_markdown(brief) + to_html(brief)
     assert "evil.example.com" not in shown and "[99]" not in shown and "system prompt" not in shown
-    assert brief.verification.links_removed == 1 and brief.verification.citations_removed >= 1
+    assert brief.verification.links_removed == 3 and brief.verification.citations_removed >= 1
+    assert brief.title == "Protein diffusion: order at" and brief.themes[0].name == "Methods (see)"
     assert brief.verification.dropped >= 2
     assert all(k.number != 99 for k in brief.key_papers)
 
