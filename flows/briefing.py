@@ -11,6 +11,7 @@ from flows.runtime import searching
 from indexing.embeddings import embedder_for
 from indexing.store import open_store, utc_now
 from queries.brief import Brief, BriefRequest, save, write_brief
+from queries.brief import store as brief_store
 from queries.brief.render import to_html, to_json, to_markdown
 from queries.llm import build_model
 from queries.related import resolve_paper_id
@@ -78,6 +79,16 @@ def run_brief(order: BriefOrder) -> BriefOutcome:
         if brief.kind != "empty":
             save(s.store, brief)
     return BriefOutcome(brief)
+
+
+def stored_briefs(limit: int) -> list[dict]:
+    with open_store(load_settings().store_path, read_only=True) as store:
+        return brief_store.recent(store, limit)
+
+
+def stored_brief(brief_id: str) -> BriefOutcome:
+    with open_store(load_settings().store_path, read_only=True) as store:
+        return BriefOutcome(brief_store.load(store, brief_id))
 
 
 def run_summary(paper_id: str, *, language: str = "en", model: str | None = None) -> PaperSummary:

@@ -347,6 +347,33 @@ def brief(
 
 
 @app.command()
+def briefs(
+    brief_id: Annotated[str | None, typer.Argument(help="Show this stored brief (an id from the list).", show_default=False)] = None,
+    limit: Annotated[int, typer.Option("-n", min=1, max=1000, help="How many recent briefs to list.")] = 20,
+    output_format: Format = "md",
+    json_output: JsonOption = False,
+) -> None:
+    """List the stored briefs, newest first, or show one again in any format."""
+    from flows.briefing import stored_brief, stored_briefs
+    from flows.console import briefs_table
+
+    _check_choice("--format", output_format, ("md", "html", "json"))
+    try:
+        if brief_id is None:
+            rows = stored_briefs(limit)
+        else:
+            outcome = stored_brief(brief_id)
+    except RadarError as exc:
+        raise _fail(exc) from None
+    if brief_id is not None:
+        _emit(outcome.render("json" if json_output else output_format), output_format, None)
+    elif json_output:
+        _dump(rows)
+    else:
+        out.print(briefs_table(rows))
+
+
+@app.command()
 def summarize(
     paper_id: Annotated[str, typer.Argument(help="The paper, e.g. arxiv:2411.17766 (see `radar search`).")],
     language: Annotated[str, typer.Option("--language", "-l", help="en or zh.")] = "en",

@@ -6,7 +6,7 @@ import threading
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-from rich.table import Table
+from rich.table import Column, Table
 
 from rich.markup import escape
 from rich.text import Text
@@ -166,3 +166,15 @@ def digest_view(d) -> list:  # noqa: ANN001 - a queries.digest.Digest
                       f"[bold]{escape(e.title)}[/]\n[dim]{escape(short_authors(e.authors))}[/]\n"
                       f"{escape(e.abstract)}\n{escape(e.url or e.paper_id)}  [magenta]related fields: {escape(related)}[/]")
     return [*head, table]
+
+
+def briefs_table(rows: list[dict]) -> Table:
+    """Stored briefs, newest first, with what their checks did."""
+    table = Table(Column("brief", no_wrap=True), Column("created (UTC)", no_wrap=True), "topic", "kind",
+                  "kept", "flagged", "dropped")
+    for row in rows:
+        topic = f"{row['profile']}: {row['topic']}" if row["profile"] else row["topic"]
+        kind = row["model"] if row["kind"] == "llm" else row["kind"]
+        table.add_row(row["brief_id"], f"{row['created_at']:%Y-%m-%d %H:%M}", topic, kind,
+                      str(row["sentences_kept"]), str(row["sentences_flagged"]), str(row["sentences_dropped"]))
+    return table

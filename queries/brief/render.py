@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import html
 import re
-from dataclasses import asdict
+from dataclasses import asdict, fields
+from datetime import date, datetime
 from typing import Any
 
-from queries.brief.records import Brief, Sentence, Source
+from queries.brief.records import (Brief, BriefRequest, KeyPaper, Sentence, Source, Theme, Timings,
+                                   Verification)
 
 JSON_SCHEMA = "radar.brief/1"
 HEADINGS = {
@@ -23,6 +25,41 @@ _CITATION = re.compile(r"\[(\d+(?:, \d+)*)\]")
 def to_json(brief: Brief) -> dict[str, Any]:
     data = asdict(brief)
     return {"schema": JSON_SCHEMA, **_plain(data), "fields_cited": brief.fields_cited, "method": method_note(brief)}
+
+
+def from_json(data: dict[str, Any]) -> Brief:
+    """The brief that ``to_json`` wrote (a stored document), to render again in any format."""
+    def sentence(d: dict[str, Any] | None) -> Sentence | None:
+        return Sentence(**d) if d else None
+
+    def source(d: dict[str, Any]) -> Source:
+        published = date.fromisoformat(d["published"]) if d["published"] else None
+        return Source(**(d | {"authors": tuple(d["authors"]), "categories": tuple(d["categories"]),
+                              "published": published}))
+
+    request = data["request"]
+    return Brief(
+        brief_id=data["brief_id"], created_at=datetime.fromisoformat(data["created_at"]),
+        request=BriefRequest(**(request | {"fields": tuple(request["fields"]),
+                                           "since": _day(request["since"]), "until": _day(request["until"])})),
+        kind=data["kind"], model=data["model"], prompt_hash=data["prompt_hash"], title=data["title"],
+        overview=[Sentence(**d) for d in data["overview"]],
+        themes=[Theme(t["name"], [Sentence(**d) for d in t["sentences"]]) for t in data["themes"]],
+        connections=[Sentence(**d) for d in data["connections"]],
+        key_papers=[KeyPaper(k["number"], sentence(k["why"])) for k in data["key_papers"]],
+        sources=[source(d) for d in data["sources"]],
+        verification=Verification(**_known(Verification, data["verification"])),
+        timings=Timings(**_known(Timings, data["timings"])), notices=list(data["notices"]))
+
+
+def _day(value: str | None) -> date | None:
+    return date.fromisoformat(value) if value else None
+
+
+def _known(cls: type, values: dict[str, Any]) -> dict[str, Any]:
+    """The keys ``cls`` has: documents written by an older Radar may lack some, a newer one add some."""
+    names = {f.name for f in fields(cls)}
+    return {k: v for k, v in values.items() if k in names}
 
 
 def _plain(value: Any) -> Any:

@@ -1,11 +1,12 @@
-"""Keeping a finished brief in the store's ``briefs`` table."""
+"""Keeping finished briefs in the store's ``briefs`` table, and reading them back."""
 
 from __future__ import annotations
 
 from indexing.store import Store
-from indexing.store.briefs import BriefRecord, save_brief
+from indexing.store.briefs import BriefRecord, load_brief_document, recent_briefs, save_brief
 from queries.brief.records import Brief
-from queries.brief.render import to_json
+from queries.brief.render import from_json, to_json
+from radar.errors import QueryError
 
 
 def save(store: Store, brief: Brief) -> None:
@@ -20,3 +21,15 @@ def save(store: Store, brief: Brief) -> None:
         sources=[(s.number, s.paper_id, s.field) for s in brief.sources])
     with store.transaction() as con:
         save_brief(con, record)
+
+
+def load(store: Store, brief_id: str) -> Brief:
+    document = load_brief_document(store.cursor(), brief_id.strip())
+    if document is None:
+        raise QueryError(f"No brief {brief_id!r} in the store; `radar briefs` lists them.")
+    return from_json(document)
+
+
+def recent(store: Store, limit: int = 20) -> list[dict]:
+    """The newest briefs: id, time, topic, profile, kind, model and verification counts."""
+    return recent_briefs(store.cursor(), limit)

@@ -106,3 +106,15 @@ def test_summarize_an_arxiv_paper_by_any_id_form(corpus_home: Path) -> None:
     data = json.loads(invoke("summarize", "arxiv:2411.17766", "--json").stdout)
     assert data["cached"] and data["model"] == "extractive" and 2 <= len(data["takeaways"]) <= 5
     assert invoke("summarize", "arxiv:0000.00000").exit_code == 2
+
+
+def test_stored_briefs_are_listed_and_shown_again(corpus_home: Path) -> None:
+    made = json.loads(invoke("brief", TOPIC, "--format", "json").stdout)
+    listed = json.loads(invoke("briefs", "--json").stdout)
+    assert listed[0]["brief_id"] == made["brief_id"] and listed[0]["kind"] == "extractive"
+    assert made["brief_id"] in invoke("briefs").stdout
+    shown = invoke("briefs", made["brief_id"], "--format", "md").stdout
+    assert shown.startswith("# Brief: protein design") and made["brief_id"] in shown
+    assert json.loads(invoke("briefs", made["brief_id"], "--json").stdout) == made
+    missing = invoke("briefs", "nope")
+    assert missing.exit_code == 2 and "radar briefs" in missing.stderr

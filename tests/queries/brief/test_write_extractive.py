@@ -92,3 +92,12 @@ def test_json_is_complete_and_the_brief_is_stored(corpus, embedder, brief_settin
 def test_hostile_topics_are_escaped_in_html(corpus, embedder, brief_settings, hostile_topic: str) -> None:
     html = to_html(brief_on(corpus, embedder, brief_settings, hostile_topic))
     assert "<script>alert" not in html
+
+
+def test_a_stored_document_renders_again_exactly(corpus, embedder, brief_settings) -> None:
+    from queries.brief.render import from_json
+
+    brief = brief_on(corpus, embedder, brief_settings, "quantum error correction decoders", since=date(2024, 1, 1))
+    again = from_json(json.loads(json.dumps(to_json(brief))))
+    assert to_markdown(again) == to_markdown(brief) and to_html(again) == to_html(brief)
+    assert to_json(again) == to_json(brief)
