@@ -6,7 +6,8 @@ Two writers per topic:
 - ``adversarial``: a scripted model behind a local OpenAI-compatible server (real HTTP through
   litellm) that answers faithfully but also echoes an injected link, cites a source it was not
   given, misattributes a sentence to another source and makes an uncited and an unsupported claim.
-  It shows what the checks catch; a real model's figures depend on the model.
+  It shows what the checks catch; a real model's figures depend on the model. The server and
+  the scripted writer are the test suite's own (tests/llmserver.py, tests/queries/brief/writer.py).
 
 Goal: 100% of shown citations point to given sources; at least two fields cited in ≥ 80% of
 briefs where the index holds them; retrieval + verification under 2 s.

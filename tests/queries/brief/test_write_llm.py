@@ -138,3 +138,16 @@ def test_a_chinese_brief_asks_for_chinese_and_keeps_citations(llm_server, corpus
     markdown = to_markdown(brief)
     assert brief.kind == "llm" and "## 概述" in markdown and "蛋白质" in markdown
     assert all(s.citations for s in brief.overview)
+
+
+def test_a_brief_in_the_language_an_abstract_demanded_is_not_shown_as_verified(llm_server, corpus, embedder,
+                                                                              brief_settings) -> None:
+    def french(request):
+        n = sources_in(request)[0][0]
+        return answer({"title": "Bref", "overview": [f"Les chercheurs entraînent un réseau sur des données [{n}].",
+                                                     f"Ils obtiennent de meilleurs résultats que les autres [{n}]."],
+                       "themes": [], "connections": [], "key_papers": []})
+
+    llm_server.respond_with(french)
+    brief = brief_with(llm_server, corpus, embedder, brief_settings)
+    assert brief.verification.kept == 0 and all(s.status == "flagged" for s in brief.overview)
