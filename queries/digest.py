@@ -20,6 +20,7 @@ from indexing.records import Paper
 from indexing.search.base import SearchBackend
 from indexing.store import Store
 from indexing.store.papers import latest_published_day, published_on, read_papers
+from queries.citation import Cited, citation_of
 from queries.related import neighbour_fields, paper_vectors, resolve_paper_id
 from radar.config import ProfileSpec
 from radar.errors import QueryError
@@ -32,21 +33,12 @@ SEED_WEIGHT = 0.5
 """Share of the seed papers' mean in the profile vector (the description has the rest)."""
 
 
-@dataclass(frozen=True, slots=True)
-class DigestEntry:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class DigestEntry(Cited):
     """One paper as a daily list shows it."""
 
     number: int
-    paper_id: str
-    title: str
-    authors: list[str]
     abstract: str
-    source: str
-    categories: list[str]
-    field: str
-    published: str | None
-    url: str | None
-    doi: str | None
     score: float
     similarity: float
     """Cosine between the paper and the profile."""
@@ -140,11 +132,8 @@ def _profile_target(store: Store, embedder: Embedder, profile: ProfileSpec, resu
 
 def _entry(number: int, paper: Paper, score: float, similarity: float, matches: list[str],
            related: list[str]) -> DigestEntry:
-    return DigestEntry(
-        number=number, paper_id=paper.paper_id, title=paper.title, authors=list(paper.authors),
-        abstract=paper.abstract, source=paper.source, categories=list(paper.categories), field=paper.field,
-        published=paper.published.date().isoformat() if paper.published else None, url=paper.url, doi=paper.doi,
-        score=round(score, 4), similarity=round(similarity, 4), matched_categories=matches, related_fields=related)
+    return DigestEntry(**citation_of(paper), number=number, abstract=paper.abstract, score=round(score, 4),
+                       similarity=round(similarity, 4), matched_categories=matches, related_fields=related)
 
 
 def _unit(vector: np.ndarray) -> np.ndarray:

@@ -26,6 +26,7 @@ from indexing.search.base import Filters, SearchBackend
 from indexing.store import Store
 from indexing.store.papers import canonical_ids, read_papers, stored_fields
 from indexing.store.search_state import vectors_of
+from queries.citation import Cited, citation_of
 from queries.diversity import LAMBDA, mmr, own_field_quota
 from queries.key_terms import document_frequencies, shared_terms, spellings, terms
 from radar.errors import QueryError
@@ -46,19 +47,10 @@ PER_FIELD = 10
 """Depth of each per-field k-NN query (at least k)."""
 
 
-@dataclass(frozen=True, slots=True)
-class RelatedHit:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class RelatedHit(Cited):
     """A related paper with its citation data and why it is related."""
 
-    paper_id: str
-    title: str
-    authors: list[str]
-    field: str
-    categories: list[str]
-    source: str
-    published: str | None
-    url: str | None
-    doi: str | None
     similarity: float
     """Cosine between the two papers' vectors."""
     shared_terms: list[str]
@@ -188,11 +180,7 @@ def _explain(paper: Paper, picked: list[Paper], sims: list[float], candidates: l
     for other, sim in zip(picked, sims, strict=True):
         shared = [shown[t] for t in shared_terms(mine, theirs[other.paper_id], df, total)]
         reason = f"similarity {sim:.2f}; " + (f"shared terms: {', '.join(shared)}" if shared else "no shared key terms")
-        hits.append(RelatedHit(
-            paper_id=other.paper_id, title=other.title, authors=list(other.authors), field=other.field,
-            categories=list(other.categories), source=other.source,
-            published=other.published.date().isoformat() if other.published else None,
-            url=other.url, doi=other.doi, similarity=round(sim, 4), shared_terms=shared, reason=reason))
+        hits.append(RelatedHit(**citation_of(other), similarity=round(sim, 4), shared_terms=shared, reason=reason))
     return hits
 
 

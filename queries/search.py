@@ -12,6 +12,7 @@ from indexing.embeddings import Embedder
 from indexing.search.base import BackendHit, Filters, SearchBackend
 from indexing.store import Store
 from indexing.store.papers import read_papers
+from queries.citation import Cited, citation_of
 from radar.errors import QueryError
 
 Mode = Literal["hybrid", "bm25", "dense"]
@@ -23,20 +24,11 @@ _WORD = re.compile(r"\w+", re.UNICODE)
 _STOPWORDS = frozenset("a an and are as at be by for from in into is it of on or that the to with".split())
 
 
-@dataclass(frozen=True, slots=True)
-class SearchHit:
+@dataclass(frozen=True, slots=True, kw_only=True)
+class SearchHit(Cited):
     """One result, with what a citation needs."""
 
     rank: int
-    paper_id: str
-    title: str
-    authors: list[str]
-    field: str
-    categories: list[str]
-    source: str
-    published: str | None
-    url: str | None
-    doi: str | None
     score: float
     snippet: str
     highlights: list[tuple[int, int]]
@@ -107,12 +99,8 @@ def _hits(store: Store, ranked: list[tuple[str, float, list[str]]], query: str) 
         if paper is None:  # in the index but no longer in the store: reindex will drop it
             continue
         snippet, highlights = make_snippet(paper.abstract or paper.title, terms)
-        hits.append(SearchHit(
-            rank=len(hits) + 1, paper_id=paper.paper_id, title=paper.title, authors=list(paper.authors),
-            field=paper.field, categories=list(paper.categories), source=paper.source,
-            published=paper.published.date().isoformat() if paper.published else None,
-            url=paper.url, doi=paper.doi, score=round(score, 6), snippet=snippet, highlights=highlights,
-            matched_by=matched_by))
+        hits.append(SearchHit(**citation_of(paper), rank=len(hits) + 1, score=round(score, 6), snippet=snippet,
+                              highlights=highlights, matched_by=matched_by))
     return hits
 
 

@@ -1,0 +1,32 @@
+"""What every hit carries so it can be cited: the paper's id, title, authors, field, venue, date and links."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from indexing.records import Paper
+
+
+@dataclass(frozen=True, slots=True, kw_only=True)
+class Cited:
+    """Citation data of one paper, shared by search hits, related papers and digest entries."""
+
+    paper_id: str
+    title: str
+    authors: list[str]
+    field: str
+    categories: list[str]
+    source: str
+    published: str | None
+    """Day of publication (UTC), ISO format."""
+    url: str | None
+    doi: str | None
+
+
+def citation_of(paper: Paper) -> dict[str, Any]:
+    """The keyword arguments of :class:`Cited` for ``paper``."""
+    return {"paper_id": paper.paper_id, "title": paper.title, "authors": list(paper.authors), "field": paper.field,
+            "categories": list(paper.categories), "source": paper.source,
+            "published": paper.published.date().isoformat() if paper.published else None,
+            "url": paper.url, "doi": paper.doi}
