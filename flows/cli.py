@@ -28,7 +28,8 @@ EXIT_FAILED, EXIT_USAGE, EXIT_BUSY = 1, 2, 3
 
 app = typer.Typer(
     name="radar",
-    help="Radar: pull new papers from arXiv, bioRxiv/medRxiv and journals into one store.",
+    help="Radar: pull new papers from arXiv, bioRxiv/medRxiv and journals into one store, search them by meaning, "
+         "find related work across fields, and write briefs whose citations are checked.",
     epilog="Exit codes: 0 ok, 1 failed (for ingest: every feed failed), 2 bad usage or config, 3 store busy.",
     no_args_is_help=True,
     context_settings={"help_option_names": ["-h", "--help"]},
