@@ -62,3 +62,16 @@ def test_the_digest_runs_after_the_daily_ingest_on_the_same_days() -> None:
     for ingest, written in zip(fire_times("ingest-and-index-daily", 12), fire_times("digest-daily", 12), strict=True):
         assert ingest.date() == written.date()
         assert 30 * 60 <= (written - ingest).total_seconds() <= 3 * 3600
+
+
+def test_every_bundled_profile_has_a_weekly_brief() -> None:
+    from radar.config import bundled_config_text, parse_config
+
+    profiles = {p.name for p in parse_config(bundled_config_text(), origin="bundled", base_dir=REPO).profiles}
+    briefs = {d["parameters"]["profile"]: d for d in deployments().values() if d["entrypoint"] == "flows/brief.py:brief"}
+    assert set(briefs) == profiles
+    for name, deployment in briefs.items():
+        assert deployment["parameters"]["days"] == 7
+        fires = fire_times(deployment["name"], 3)
+        assert {f.strftime("%a %H:%M") for f in fires} == {"Fri 07:00"}
+        assert (fires[1] - fires[0]).days == 7
