@@ -326,6 +326,7 @@ def brief(
     output_format: Format = "md",
     output: Annotated[Path | None, typer.Option("--output", "-o", help="Write the brief to this file instead of stdout.")] = None,
     config: ConfigOption = None,
+    json_output: Annotated[bool, typer.Option("--json", help="Same as --format json.")] = False,
 ) -> None:
     """Write a cited brief on a topic across fields; every shown citation is checked against its source."""
     from flows.briefing import BriefOrder, run_brief
@@ -333,6 +334,7 @@ def brief(
     if (topic is None) == (profile is None):
         _usage("give a TOPIC or --profile NAME (one of them). Example: radar brief \"protein design with diffusion models\"")
     _check_choice("--format", output_format, ("md", "html", "json"))
+    output_format = "json" if json_output else output_format
     if language is not None:
         _check_choice("--language", language, ("en", "zh"))
     order = BriefOrder(topic=topic, profile=profile, since=since.date() if since else None,

@@ -42,7 +42,7 @@ def test_an_extractive_brief_in_markdown_with_a_summary_line(corpus_home: Path) 
 
 
 def test_json_and_html_formats_and_output_to_a_file(corpus_home: Path, tmp_path: Path) -> None:
-    data = json.loads(invoke("brief", TOPIC, "--format", "json").stdout)
+    data = json.loads(invoke("brief", TOPIC, "--json").stdout)
     assert data["schema"] == "radar.brief/1" and data["kind"] == "extractive" and data["sources"]
     target = tmp_path / "brief.html"
     result = invoke("brief", TOPIC, "--format", "html", "--output", str(target))
