@@ -10,7 +10,7 @@ from typer.testing import CliRunner
 
 from flows.cli import app
 from tests.corpus import REPO
-from tests.llmserver import TEST_MODEL, LlmServer, Reply
+from tests.llmserver import TEST_MODEL, LlmServer
 from tests.queries.brief.writer import answer, faithful
 
 runner = CliRunner()
