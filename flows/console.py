@@ -122,11 +122,16 @@ def search_table(result) -> Table:  # noqa: ANN001 - a queries.search.SearchResu
             parts.append(escape(snippet[cursor:start]) + f"[bold yellow]{escape(snippet[start:end])}[/]")
             cursor = end
         parts.append(escape(snippet[cursor:]))
-        authors = ", ".join(hit.authors[:3]) + (" et al." if len(hit.authors) > 3 else "")
+        authors = few_authors(hit.authors)
         meta = " · ".join(x for x in (hit.paper_id, hit.field, ", ".join(hit.categories[:3]), hit.published or "") if x)
         table.add_row(str(hit.rank), f"[bold]{escape(hit.title)}[/]\n[dim]{escape(authors)}[/]\n"
                       f"{''.join(parts)}\n[cyan]{escape(meta)}[/]  {escape(hit.url or '')}")
     return table
+
+
+def few_authors(authors: list[str], shown: int = 3) -> str:
+    """The first ``shown`` authors, with "et al." when there are more."""
+    return ", ".join(authors[:shown]) + (" et al." if len(authors) > shown else "")
 
 
 def related_table(result) -> Table:  # noqa: ANN001 - a queries.related.RelatedResult
@@ -138,7 +143,7 @@ def related_table(result) -> Table:  # noqa: ANN001 - a queries.related.RelatedR
     table.add_column("paper", overflow="fold")
     for group in result.groups:
         for n, hit in enumerate(group.hits):
-            authors = ", ".join(hit.authors[:3]) + (" et al." if len(hit.authors) > 3 else "")
+            authors = few_authors(hit.authors)
             meta = " · ".join(x for x in (hit.paper_id, ", ".join(hit.categories[:3]), hit.published or "") if x)
             table.add_row(group.field if n == 0 else "",
                           f"[bold]{escape(hit.title)}[/]\n[dim]{escape(authors)}[/]\n"

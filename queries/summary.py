@@ -4,7 +4,6 @@ text hash and language. The model's sentences are checked against the abstract; 
 
 from __future__ import annotations
 
-import json
 import re
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -16,7 +15,8 @@ from indexing.embeddings import Embedder, document_text, text_hash
 from indexing.store import Store
 from indexing.store.briefs import SummaryRecord, cached_summary, save_summary
 from indexing.store.papers import read_papers
-from queries.brief.prompt import KEEP_TERMS, LANGUAGE_NAMES as LANGUAGES, escape
+from queries.brief.answer import json_object
+from queries.brief.prompt import KEEP_TERMS, LANGUAGE_NAMES, escape
 from queries.support import support
 from queries.text import split_sentences
 from radar.errors import LlmError, LlmResponseError, QueryError
@@ -93,7 +93,7 @@ def extractive_summary(embedder: Embedder, abstract: str) -> tuple[str, list[str
 def _from_model(model: LanguageModel, embedder: Embedder, title: str, abstract: str, language: str,
                 threshold: float) -> tuple[str, str, list[str]] | None:
     completion = model.complete([
-        {"role": "system", "content": SYSTEM.format(language=LANGUAGES[language], terms=KEEP_TERMS[language])},
+        {"role": "system", "content": SYSTEM.format(language=LANGUAGE_NAMES[language], terms=KEEP_TERMS[language])},
         {"role": "user", "content": f"<paper>\nTitle: {escape(title)}\nAbstract: {escape(abstract)}\n</paper>"},
     ])
     summary, takeaways = _parse(completion.text)
@@ -109,12 +109,8 @@ def _from_model(model: LanguageModel, embedder: Embedder, title: str, abstract: 
 
 
 def _parse(text: str) -> tuple[str, list[str]]:
-    start, end = text.find("{"), text.rfind("}")
-    try:
-        data = json.loads(text[start:end + 1]) if 0 <= start < end else None
-    except ValueError:
-        data = None
-    if not isinstance(data, dict) or not isinstance(data.get("summary"), str):
+    data = json_object(text)
+    if data is None or not isinstance(data.get("summary"), str):
         raise LlmResponseError(f"the answer is not the asked JSON object; it began {text.strip()[:80]!r}")
     takeaways = [t.strip() for t in data.get("takeaways", []) if isinstance(t, str) and t.strip()]
     return " ".join(data["summary"].split()), takeaways

@@ -10,7 +10,6 @@ from dataclasses import dataclass, field
 from queries.text import split_sentences
 from radar.errors import LlmResponseError
 
-_FENCE = re.compile(r"^```(?:json)?\s*|\s*```$", re.MULTILINE)
 _HEADING = re.compile(r"^#{1,4}\s*(.+?)\s*$", re.MULTILINE)
 _KEY_PAPER = re.compile(r"\[(\d+)\]")
 SECTION_NAMES = {
@@ -46,16 +45,21 @@ def parse_answer(text: str, *, fallback_title: str) -> Draft:
     return draft
 
 
-def _from_json(text: str, fallback_title: str) -> Draft | None:
-    body = _FENCE.sub("", text.strip())
-    start, end = body.find("{"), body.rfind("}")
+def json_object(text: str) -> dict | None:
+    """The JSON object in a model's answer, whatever chatter or code fence surrounds it; None if there is none."""
+    start, end = text.find("{"), text.rfind("}")
     if start < 0 or end <= start:
         return None
     try:
-        data = json.loads(body[start:end + 1])
+        data = json.loads(text[start:end + 1])
     except ValueError:
         return None
-    if not isinstance(data, dict):
+    return data if isinstance(data, dict) else None
+
+
+def _from_json(text: str, fallback_title: str) -> Draft | None:
+    data = json_object(text)
+    if data is None:
         return None
     themes = []
     for theme in _list(data.get("themes")):

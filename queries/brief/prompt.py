@@ -4,6 +4,7 @@ abstract can close its own delimiter, and the instructions say that nothing insi
 from __future__ import annotations
 
 import hashlib
+import html
 import json
 from collections.abc import Sequence
 
@@ -44,7 +45,7 @@ Write the brief on the topic as the JSON object described, from these sources on
 
 def escape(text: str) -> str:
     """Neutralise markup so a source cannot end its own block or open a fake one."""
-    return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+    return html.escape(text, quote=False)
 
 
 def render_source(source: Source) -> str:
