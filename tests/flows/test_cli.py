@@ -8,15 +8,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from flows.cli import app
-
-runner = CliRunner()
-
-
-def invoke(*args: str):
-    return runner.invoke(app, list(args), catch_exceptions=False)
+from tests.flows.cli_runner import invoke, runner
 
 
 @pytest.mark.parametrize("command", [[], ["ingest"], ["status"], ["feeds"], ["settings"]])

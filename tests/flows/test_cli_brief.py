@@ -6,21 +6,14 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
-from flows.cli import app
 from tests.corpus import REPO
+from tests.flows.cli_runner import invoke
 from tests.llmserver import TEST_MODEL, LlmServer
 from tests.queries.brief.writer import answer, faithful
 
-runner = CliRunner()
 DEMO_CONFIG = str(REPO / "demo" / "radar.toml")
 TOPIC = "protein design with deep generative models"
-
-
-
-def invoke(*args: str):
-    return runner.invoke(app, list(args), catch_exceptions=False)
 
 
 @pytest.mark.parametrize("command", ["brief", "summarize"])

@@ -6,18 +6,12 @@ import json
 from pathlib import Path
 
 import pytest
-from typer.testing import CliRunner
 
 from flows.cli import app
 from tests.corpus import REPO
+from tests.flows.cli_runner import invoke, runner
 
-runner = CliRunner()
 DEMO_CONFIG = str(REPO / "demo" / "radar.toml")
-
-
-
-def invoke(*args: str):
-    return runner.invoke(app, list(args), catch_exceptions=False)
 
 
 @pytest.mark.parametrize("command", ["related", "digest"])
