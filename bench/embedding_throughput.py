@@ -38,8 +38,8 @@ sys.path.insert(0, str(REPO))
 os.environ.setdefault("HF_HUB_OFFLINE", "1")
 
 from bench.metrics import ndcg_at, recall_at  # noqa: E402
+from bench.scifact import DATA, require_scifact  # noqa: E402
 
-SCIFACT = REPO.parent / "shared" / "data" / "scifact"
 OUT = REPO / "bench" / "out"
 MODEL = "all-MiniLM-L6-v2"
 ANCHOR_NDCG10 = 0.6451
@@ -183,9 +183,10 @@ def main() -> int:
                         help="include onnxruntime fp32 in the throughput table")
     parser.add_argument("--cache", type=Path, default=OUT / "onnx-cache" / "all-minilm-l6-v2",
                         help="where the ONNX export is kept")
-    parser.add_argument("--data", type=Path, default=SCIFACT, help="the SciFact folder (BEIR layout)")
+    parser.add_argument("--data", type=Path, default=None, help="the SciFact folder (BEIR layout; default $SCIFACT_DIR or ../shared/data/scifact)")
     parser.add_argument("--json", action="store_true", help="print JSON instead of tables")
     args = parser.parse_args()
+    args.data = require_scifact(args.data or DATA)
 
     doc_ids, texts = load_corpus(args.data)
     sample = texts[:args.docs]

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 from collections import defaultdict
@@ -24,9 +25,20 @@ sys.path.insert(0, str(REPO))
 
 from bench.metrics import ndcg_at, recall_at  # noqa: E402
 
-DATA = REPO.parent / "shared" / "data" / "scifact"
+DATA = Path(os.environ.get("SCIFACT_DIR") or REPO.parent / "shared" / "data" / "scifact")
 OUT = REPO / "bench" / "out"
 MODES = ("bm25", "dense", "hybrid")
+
+
+def require_scifact(path: Path = DATA) -> Path:
+    """The SciFact folder, or exit saying where to get it (only benchmarks read it; the tests never do)."""
+    missing = [name for name in ("corpus.jsonl", "queries.jsonl", "qrels/test.tsv") if not (path / name).is_file()]
+    if missing:
+        sys.exit(f"SciFact not found at {path} (missing {', '.join(missing)}). This benchmark reads BEIR SciFact "
+                 "in its BEIR layout: the team keeps it in ../shared/data/scifact beside the checkout; elsewhere, "
+                 "download scifact.zip from the BEIR datasets (github.com/beir-cellar/beir), unzip it and set "
+                 "SCIFACT_DIR to the folder.")
+    return path
 
 
 def load_corpus() -> list[dict]:
@@ -116,6 +128,7 @@ def main() -> None:
     parser.add_argument("--tune", action="store_true", help="grid search title boost and RRF k (use with --split train)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    require_scifact()
 
     from indexing.embeddings import embedder_for
     from indexing.index import index_papers

@@ -20,7 +20,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
-from bench.scifact import OUT, build_store, load_corpus, load_queries  # noqa: E402
+from bench.scifact import OUT, build_store, load_corpus, load_queries, require_scifact  # noqa: E402
 
 MODES = ("bm25", "dense", "hybrid")
 
@@ -91,6 +91,7 @@ def main() -> None:
     parser.add_argument("--backends", default="local,elasticsearch")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
+    require_scifact()
 
     from indexing.embeddings import embedder_for
     from radar.settings import load_settings

@@ -40,7 +40,7 @@ sys.path.insert(0, str(REPO))
 
 from bench.embedding_throughput import corpus_vectors, load_corpus  # noqa: E402
 from bench.metrics import roc_auc  # noqa: E402
-from bench.scifact import DATA, OUT, load_queries  # noqa: E402
+from bench.scifact import DATA, OUT, load_queries, require_scifact  # noqa: E402
 from queries.support import Evidence, combine, measure, support  # noqa: E402
 
 KINDS = ("positive", "hard", "random")
@@ -193,6 +193,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--json", action="store_true", help="print the report as JSON")
     args = parser.parse_args()
+    require_scifact()
 
     from indexing.embeddings import Embedder
 

@@ -8,22 +8,19 @@ from pathlib import Path
 
 import pytest
 
+from indexing.embeddings import Embedder
 from indexing.sources.http import HttpFetcher
 from indexing.store import Store, open_store
 from radar.settings import HttpSettings
 from tests.feedserver import FeedServer
 from tests.llmserver import LlmServer
+from tests.recorded import FEEDS
 
-REPO = Path(__file__).resolve().parents[1]
-SHARED_DATA = REPO.parent / "shared" / "data"
 
 
 @pytest.fixture(scope="session")
 def feeds_dir() -> Path:
-    path = SHARED_DATA / "feeds"
-    if not path.is_dir():
-        pytest.fail(f"recorded feeds not found at {path}: the tests read ../shared/data beside the checkout")
-    return path
+    return FEEDS
 
 
 @pytest.fixture(scope="session")
@@ -31,6 +28,12 @@ def feed_bytes(feeds_dir: Path):
     def read(name: str) -> bytes:
         return (feeds_dir / name).read_bytes()
     return read
+
+
+@pytest.fixture(scope="session")
+def embedder() -> Embedder:
+    """The one embedding model of the suite (all-MiniLM-L6-v2 from its package), loaded once."""
+    return Embedder("all-MiniLM-L6-v2")
 
 
 @pytest.fixture

@@ -15,6 +15,7 @@ from prefect.testing.utilities import prefect_test_harness  # noqa: E402 - after
 
 from tests.corpus import build_corpus, copy_corpus  # noqa: E402
 from tests.feedserver import FeedServer, Response  # noqa: E402
+from tests.recorded import ARXIV_ATOM  # noqa: E402
 
 
 @pytest.fixture(scope="session", autouse=True)
@@ -26,7 +27,7 @@ def prefect_server() -> Iterator[None]:
 @pytest.fixture
 def config_file(tmp_path: Path, feed_server: FeedServer, feed_bytes) -> Path:
     """A config with two recorded feeds served over HTTP and one that always fails."""
-    arxiv = feed_server.route("/rss/cs.AI", Response(feed_bytes("arxiv_rss_example.xml")))
+    arxiv = feed_server.route("/rss/cs.AI", Response(feed_bytes(ARXIV_ATOM)))
     nature = feed_server.route("/nature.rss", Response(feed_bytes("nature.rss")))
     path = tmp_path / "radar.toml"
     path.write_text(f"""

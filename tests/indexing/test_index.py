@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from indexing.embeddings import Embedder
 from indexing.index import index_papers, reindex_papers
 from indexing.ingest import ingest_all
 from indexing.search.local import LocalBackend
@@ -12,11 +11,6 @@ from indexing.sources.http import HttpFetcher
 from indexing.store import Store
 from radar.config import FeedSpec
 from tests.feedmaker import feed, item
-
-
-@pytest.fixture(scope="module")
-def embedder() -> Embedder:
-    return Embedder("all-MiniLM-L6-v2")
 
 
 def ingest(store: Store, fetcher: HttpFetcher, tmp_path, *items: str) -> None:

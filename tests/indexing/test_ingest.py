@@ -12,6 +12,7 @@ from indexing.store import Store
 from radar.config import FeedSpec
 from tests.feedmaker import feed, item, replicate
 from tests.feedserver import FeedServer, Response
+from tests.recorded import ARXIV_ATOM
 
 
 def arxiv(name: str, url: str) -> FeedSpec:
@@ -46,7 +47,7 @@ def test_recorded_day_becomes_1504_papers_and_a_rerun_changes_nothing(
 
 def test_conditional_get_makes_an_unchanged_feed_a_no_op(
         feed_server: FeedServer, fetcher: HttpFetcher, store: Store, feed_bytes) -> None:
-    url = feed_server.route("/rss/etag", Response(feed_bytes("arxiv_rss_example.xml"), etag='"day-1"'))
+    url = feed_server.route("/rss/etag", Response(feed_bytes(ARXIV_ATOM), etag='"day-1"'))
     assert run(store, fetcher, arxiv("cs-ai", url)).feeds[0].new == 7
     again = run(store, fetcher, arxiv("cs-ai", url)).feeds[0]
     assert (again.status, again.fetched) == ("not-modified", 0)
@@ -84,7 +85,7 @@ def test_arxiv_error_and_empty_feeds(feed_server: FeedServer, fetcher: HttpFetch
 ])
 def test_http_failures_fail_the_feed_not_the_run_and_lose_nothing(
         feed_server: FeedServer, fetcher: HttpFetcher, store: Store, feed_bytes, response: Response, message: str) -> None:
-    good = feed_server.route("/rss/good", Response(feed_bytes("arxiv_rss_example.xml")))
+    good = feed_server.route("/rss/good", Response(feed_bytes(ARXIV_ATOM)))
     run(store, fetcher, arxiv("good", good))
     before = snapshot(store)
     bad = feed_server.route("/rss/bad", response)
@@ -100,7 +101,7 @@ def test_http_failures_fail_the_feed_not_the_run_and_lose_nothing(
 
 def test_429_with_retry_after_then_success(feed_server: FeedServer, fetcher: HttpFetcher, store: Store, feed_bytes) -> None:
     url = feed_server.route("/rss/busy", Response(b"", status=429, headers={"Retry-After": "1"}),
-                            Response(feed_bytes("arxiv_rss_example.xml")))
+                            Response(feed_bytes(ARXIV_ATOM)))
     assert run(store, fetcher, arxiv("busy", url)).feeds[0].new == 7
 
 

@@ -23,6 +23,7 @@ from indexing.normalise import (
 from indexing.records import Paper, RawEntry
 from indexing.sources import arxiv_api, arxiv_rss, biorxiv, rss
 from radar.errors import InvalidItemError
+from tests.recorded import ARXIV_ATOM
 
 
 def raw_from(paper: Paper) -> RawEntry:
@@ -369,7 +370,7 @@ def test_normalising_a_papers_own_fields_gives_the_same_paper(entry: RawEntry) -
 @pytest.mark.parametrize(("name", "parse"), [
     ("rss_mock_feed.xml", arxiv_rss.parse),
     ("test.rdf", arxiv_rss.parse),
-    ("arxiv_rss_example.xml", arxiv_rss.parse),
+    (ARXIV_ATOM, arxiv_rss.parse),
     ("arxiv_response.xml", arxiv_api.parse),
     ("biorxiv_details.json", biorxiv.parse),
     ("nature.rss", rss.parse),

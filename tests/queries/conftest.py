@@ -21,11 +21,6 @@ from tests.briefcorpus import corpus_feed
 from tests.corpus import build_corpus
 
 
-@pytest.fixture(scope="session")
-def embedder() -> Embedder:
-    return Embedder("all-MiniLM-L6-v2")
-
-
 @pytest.fixture(scope="module")
 def corpus(tmp_path_factory: pytest.TempPathFactory, embedder: Embedder) -> Iterator[tuple[Store, LocalBackend]]:
     folder = tmp_path_factory.mktemp("brief-corpus")

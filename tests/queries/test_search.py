@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 
-from indexing.embeddings import Embedder
 from indexing.index import index_papers
 from indexing.ingest import ingest_all
 from indexing.search.base import BackendHit, Filters
@@ -13,6 +12,7 @@ from indexing.store import Store
 from queries.search import MAX_TERMS, clean_query, make_snippet, query_terms, reciprocal_rank_fusion, search
 from radar.config import FeedSpec
 from radar.errors import QueryError
+from tests.recorded import ARXIV_ATOM
 
 
 def hits(*ids: str) -> list[BackendHit]:
@@ -44,14 +44,9 @@ def test_snippet_offsets_point_at_query_words() -> None:
     assert snippet.startswith("… ") and snippet.endswith(" …")
 
 
-@pytest.fixture(scope="module")
-def embedder() -> Embedder:
-    return Embedder("all-MiniLM-L6-v2")
-
-
 @pytest.fixture
 def indexed(store: Store, fetcher, feeds_dir, embedder) -> LocalBackend:
-    specs = [FeedSpec(name="cs-ai", kind="arxiv-rss", url=(feeds_dir / "arxiv_rss_example.xml").as_uri()),
+    specs = [FeedSpec(name="cs-ai", kind="arxiv-rss", url=(feeds_dir / ARXIV_ATOM).as_uri()),
              FeedSpec(name="bio", kind="biorxiv", url=(feeds_dir / "biorxiv_details.json").as_uri())]
     ingest_all(store, specs, fetcher)
     backend = LocalBackend(store)
@@ -61,12 +56,12 @@ def indexed(store: Store, fetcher, feeds_dir, embedder) -> LocalBackend:
 
 @pytest.mark.parametrize("mode", ["hybrid", "bm25", "dense"])
 def test_every_mode_finds_the_paper_and_carries_its_citation(store, indexed, embedder, mode) -> None:
-    result = search(store, indexed, embedder, "word association cultural alignment of language models", mode=mode, k=3)
+    result = search(store, indexed, embedder, "interpretability of functional data models with the Shapley value", mode=mode, k=3)
     top = result.hits[0]
-    assert top.paper_id == "arxiv:2508.13426" and top.rank == 1
-    assert top.title.startswith("ALIGN") and top.authors[0] == "Chunhua Liu"
-    assert top.url == "https://arxiv.org/abs/2508.13426" and top.field == "Computer Science"
-    assert top.published == "2025-08-20" and top.categories[0] == "cs.CL"
+    assert top.paper_id == "arxiv:2411.18575" and top.rank == 1
+    assert top.title.startswith("Functional relevance") and top.authors[0] == "Pedro Delicado"
+    assert top.url == "https://arxiv.org/abs/2411.18575" and top.field == "Statistics"
+    assert top.published == "2024-11-28" and top.categories[0] == "stat.ML"
     assert result.hits == sorted(result.hits, key=lambda h: h.rank)
 
 

@@ -9,6 +9,7 @@ from indexing.sources.http import HttpFetcher
 from indexing.store import Store
 from queries.status import store_status
 from radar.config import FeedSpec
+from tests.recorded import ARXIV_ATOM
 
 
 def test_status_counts_and_last_runs(store: Store, fetcher: HttpFetcher, feeds_dir, tmp_path) -> None:
@@ -33,7 +34,7 @@ def test_status_counts_and_last_runs(store: Store, fetcher: HttpFetcher, feeds_d
 
 
 def test_status_shows_only_the_latest_run_of_each_feed(store: Store, fetcher: HttpFetcher, feeds_dir) -> None:
-    spec = FeedSpec(name="arxiv", kind="arxiv-rss", url=(feeds_dir / "arxiv_rss_example.xml").as_uri())
+    spec = FeedSpec(name="arxiv", kind="arxiv-rss", url=(feeds_dir / ARXIV_ATOM).as_uri())
     ingest_all(store, [spec], fetcher)
     second = ingest_all(store, [spec], fetcher)
     (feed,) = store_status(store).feeds

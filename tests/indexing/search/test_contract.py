@@ -26,11 +26,6 @@ CORPUS = [
 
 
 @pytest.fixture(scope="session")
-def embedder() -> Embedder:
-    return Embedder("all-MiniLM-L6-v2")
-
-
-@pytest.fixture(scope="session")
 def docs(embedder: Embedder) -> list[SearchDoc]:
     vectors = embedder.embed([document_text(t, a) for _, t, a, *_ in CORPUS])
     return [SearchDoc(pid, title, abstract, ("A. Author",), cats, field, source,

@@ -11,10 +11,11 @@ from indexing.ingest import ingest_all
 from indexing.search.elasticsearch import build_backend
 from radar.config import FeedSpec
 from radar.errors import SearchUnavailableError
+from tests.recorded import ARXIV_ATOM
 
 
 def test_node_down_then_up_indexes_the_backlog(store, fetcher, feeds_dir, settings_for, es_backend) -> None:
-    spec = FeedSpec(name="cs-ai", kind="arxiv-rss", url=(feeds_dir / "arxiv_rss_example.xml").as_uri())
+    spec = FeedSpec(name="cs-ai", kind="arxiv-rss", url=(feeds_dir / ARXIV_ATOM).as_uri())
     ingest_all(store, [spec], fetcher)
     papers_before = store.con.execute("SELECT * FROM papers ORDER BY paper_id").fetchall()
     embedder = get_embedder("all-MiniLM-L6-v2")

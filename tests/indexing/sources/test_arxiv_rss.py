@@ -13,6 +13,7 @@ from hypothesis import strategies as st
 from indexing.normalise import normalise
 from indexing.records import ParsedFeed, RawEntry
 from indexing.sources import arxiv_rss
+from tests.recorded import ARXIV_ATOM
 
 FULL = "rss_mock_feed.xml"
 
@@ -34,7 +35,7 @@ def rdf(feed_bytes) -> ParsedFeed:
 
 @pytest.fixture(scope="module")
 def atom(feed_bytes) -> ParsedFeed:
-    return arxiv_rss.parse(feed_bytes("arxiv_rss_example.xml"))
+    return arxiv_rss.parse(feed_bytes(ARXIV_ATOM))
 
 
 def by_id(feed: ParsedFeed, identifier: str) -> RawEntry:
@@ -120,9 +121,9 @@ def test_categories_keep_the_primary_first(full: ParsedFeed, atom: ParsedFeed) -
             assert entry.primary_category != "cs.AI" and "cs.AI" in entry.categories[1:]
         else:
             assert entry.primary_category == "cs.AI"
-    paper = normalise(by_id(atom, "oai:arXiv.org:2508.13429v1"))
-    assert (paper.categories, paper.primary_category, paper.field) == (("q-fin.CP", "cs.AI"), "q-fin.CP",
-                                                                       "Quantitative Finance")
+    paper = normalise(by_id(atom, "oai:arXiv.org:2411.17795v1"))
+    assert (paper.categories, paper.primary_category, paper.field) == (("q-bio.QM", "cs.AI", "cs.LG"), "q-bio.QM",
+                                                                       "Quantitative Biology")
 
 
 def test_item_fields_as_written(full: ParsedFeed) -> None:
@@ -151,15 +152,15 @@ def test_atom_feed(atom: ParsedFeed) -> None:
     assert len(atom.entries) == 7
     assert Counter(e.announce_type for e in atom.entries) == {"cross": 5, "new": 2}
     first = atom.entries[0]
-    assert first.identifier == "oai:arXiv.org:2508.13426v1"
-    assert first.url == "https://arxiv.org/abs/2508.13426"
-    assert first.authors == ["Chunhua Liu", "Kabir Manandhar Shrestha", "Sukai Huang"]
-    assert first.license == "http://creativecommons.org/licenses/by-nc-sa/4.0/"
+    assert first.identifier == "oai:arXiv.org:2411.18575v1"
+    assert first.url == "https://arxiv.org/abs/2411.18575"
+    assert len(first.authors) == 2 and first.authors[0] == "Pedro Delicado"
+    assert first.license == "http://arxiv.org/licenses/nonexclusive-distrib/1.0/"
     paper = normalise(first)
-    assert (paper.paper_id, paper.version) == ("arxiv:2508.13426", 1)
-    assert paper.published == datetime(2025, 8, 20, 4, 0, tzinfo=UTC)
-    assert paper.updated == datetime(2025, 8, 20, 4, 0, 19, 899254, tzinfo=UTC)
-    assert paper.abstract.startswith("As large language models (LLMs) increasingly mediate")
+    assert (paper.paper_id, paper.version) == ("arxiv:2411.18575", 1)
+    assert paper.published == datetime(2024, 11, 28, 5, 0, tzinfo=UTC)
+    assert paper.updated == datetime(2024, 11, 28, 5, 0, 21, 104203, tzinfo=UTC)
+    assert paper.abstract.startswith("The presence of Artificial Intelligence (AI) in our society")
 
 
 def test_rdf_feed_titles_ids_and_updates(rdf: ParsedFeed, feed_bytes) -> None:
@@ -232,7 +233,7 @@ def test_a_cut_off_feed_keeps_the_complete_items_and_reports_the_error(
         (e.identifier, e.abstract, e.authors) for e in full.entries[:complete]]
 
 
-@pytest.mark.parametrize(("name", "record"), [("test.rdf", b"</item>"), ("arxiv_rss_example.xml", b"</entry>")])
+@pytest.mark.parametrize(("name", "record"), [("test.rdf", b"</item>"), (ARXIV_ATOM, b"</entry>")])
 def test_cut_off_rdf_and_atom_feeds_keep_their_complete_records(feed_bytes, name: str, record: bytes) -> None:
     data = feed_bytes(name)
     whole = arxiv_rss.parse(data)

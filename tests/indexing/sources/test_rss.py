@@ -10,6 +10,7 @@ import pytest
 from indexing.normalise import normalise
 from indexing.records import ParsedFeed
 from indexing.sources import rss
+from tests.recorded import ARXIV_ATOM
 
 NATURE = "nature.rss"
 BIORXIV_RDF = "biorxiv_biochemistry_2018-03-23.rdf.xml"
@@ -164,9 +165,9 @@ def test_an_empty_channel_is_not_an_error(feed_bytes) -> None:
 
 
 def test_an_atom_feed_is_read_too(feed_bytes) -> None:
-    parsed = rss.parse(feed_bytes("arxiv_rss_example.xml"))
+    parsed = rss.parse(feed_bytes(ARXIV_ATOM))
     assert parsed.error is None and len(parsed.entries) == 7
-    assert parsed.entries[0].identifier == "oai:arXiv.org:2508.13426v1"
+    assert parsed.entries[0].identifier == "oai:arXiv.org:2411.18575v1"
 
 
 def test_an_external_entity_is_not_expanded(tmp_path, nature_bytes: bytes) -> None:

@@ -11,10 +11,11 @@ from indexing.store import Store
 from indexing.store.papers import canonical_ids, latest_published_day, published_on, stored_fields
 from indexing.store.search_state import save_vectors, vectors_of
 from radar.config import FeedSpec
+from tests.recorded import ARXIV_ATOM
 
 
 def fill(store: Store, fetcher, feeds_dir) -> None:
-    ingest_all(store, [FeedSpec(name="cs-ai", kind="arxiv-rss", url=(feeds_dir / "arxiv_rss_example.xml").as_uri()),
+    ingest_all(store, [FeedSpec(name="cs-ai", kind="arxiv-rss", url=(feeds_dir / ARXIV_ATOM).as_uri()),
                        FeedSpec(name="bio", kind="biorxiv", url=(feeds_dir / "biorxiv_details.json").as_uri())],
                fetcher)
 
