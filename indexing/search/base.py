@@ -45,6 +45,7 @@ class Filters:
 class BackendHit:
     paper_id: str
     score: float
+    """BM25: the engine's relevance score. k-NN: the cosine similarity (-1..1) on every backend."""
 
 
 @dataclass(slots=True)
@@ -64,6 +65,11 @@ class SearchBackend(Protocol):
     def index(self, docs: Iterable[SearchDoc]) -> IndexReport:
         """Add or replace documents; only acknowledged ids are reported as indexed."""
 
+    def identity(self) -> str:
+        """The identity of the live index, kept in the index's own metadata: it changes when the
+        index is replaced (rebuild), lost, or another one is named (alias, cluster). Marks of
+        indexed papers are keyed by it, so a new index gets everything."""
+
     def refresh(self) -> None:
         """Make everything indexed so far searchable."""
 
@@ -77,7 +83,7 @@ class SearchBackend(Protocol):
         """Best k by BM25 over title (boosted) and abstract."""
 
     def knn(self, vector: Sequence[float], filters: Filters, k: int) -> list[BackendHit]:
-        """Nearest k by cosine similarity."""
+        """Nearest k by cosine similarity; the score is the cosine itself."""
 
     def count(self) -> int:
         """Documents in the live index."""

@@ -21,6 +21,7 @@ import logging
 import math
 import re
 import unicodedata
+import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from datetime import UTC, date, datetime
 from typing import Any, NoReturn, TypeVar
@@ -118,8 +119,8 @@ class ElasticsearchBackend:
 
     def prepare(self, *, dims: int, model: str) -> None:
         """Create index and alias if there are none; refuse an index built for other vectors."""
-        current = self._indices_behind_alias()
-        if not current:
+        index_name = self._live_index()
+        if index_name is None:
             if self._call("check the alias", lambda: self._client.indices.exists(index=self.alias)).body:
                 raise SearchError(
                     f"{self.alias!r} is a concrete Elasticsearch index, not the alias Radar searches through "
@@ -134,11 +135,6 @@ class ElasticsearchBackend:
                 raise
             log.info("created Elasticsearch index %s behind alias %s", name, self.alias)
             return
-        if len(current) > 1:
-            raise SearchError(
-                f"The alias {self.alias!r} points at {len(current)} indices ({', '.join(sorted(current))}); "
-                "Radar writes through it and needs exactly one. Run `radar reindex` to rebuild one index behind it.")
-        (index_name,) = current
         meta = self._meta(index_name)
         wanted = {"mapping_version": MAPPING_VERSION, "model": model, "dims": dims}
         found = {key: meta.get(key) for key in wanted}
@@ -191,7 +187,8 @@ class ElasticsearchBackend:
         mappings = {
             "dynamic": "strict",
             "_meta": {"radar": True, "mapping_version": MAPPING_VERSION, "model": model, "dims": dims,
-                      "analyzer": analyzer, "created": datetime.now(UTC).isoformat(timespec="seconds")},
+                      "analyzer": analyzer, "created": datetime.now(UTC).isoformat(timespec="seconds"),
+                      "identity": uuid.uuid4().hex},
             "properties": {
                 "paper_id": {"type": "keyword"},
                 "title": text,
@@ -220,6 +217,28 @@ class ElasticsearchBackend:
             except QueryError:  # 400 "failed to find global analyzer [english]"
                 self._analyzer = STOP_ANALYZER
         return self._analyzer
+
+    def identity(self) -> str:
+        """``elasticsearch:<index>:<uuid>``: the index behind the alias and the uuid in its ``_meta``
+        (generated with the index; given to an index made before identities on first ask)."""
+        index_name = self._live_index()
+        if index_name is None:
+            self._no_index()
+        meta = self._meta(index_name)
+        if not meta.get("identity"):
+            meta["identity"] = uuid.uuid4().hex
+            self._call("record the index identity", lambda: self._client.indices.put_mapping(
+                index=index_name, meta=meta))
+        return f"elasticsearch:{index_name}:{meta['identity']}"
+
+    def _live_index(self) -> str | None:
+        """The one index behind the alias (None when there is none)."""
+        current = self._indices_behind_alias()
+        if len(current) > 1:
+            raise SearchError(
+                f"The alias {self.alias!r} points at {len(current)} indices ({', '.join(sorted(current))}); "
+                "Radar writes through it and needs exactly one. Run `radar reindex` to rebuild one index behind it.")
+        return next(iter(current), None)
 
     def _indices_behind_alias(self) -> set[str]:
         try:
@@ -356,7 +375,8 @@ class ElasticsearchBackend:
         return self._search("rephrase it with fewer or simpler words", query=body_query, size=min(k, MAX_K))
 
     def knn(self, vector: Sequence[float], filters: Filters, k: int) -> list[BackendHit]:
-        """Nearest k by cosine similarity (approximate, HNSW over int8-quantised vectors)."""
+        """Nearest k by cosine similarity (approximate, HNSW over int8-quantised vectors); the
+        score is the cosine, as on the local backend."""
         if k <= 0:
             return []
         values = _as_vector(vector)
@@ -367,8 +387,10 @@ class ElasticsearchBackend:
         knn = {"field": "vector", "query_vector": values, "k": k,
                "num_candidates": min(MAX_K, max(MIN_NUM_CANDIDATES, 2 * k)),
                "filter": filter_clauses(filters)}
-        return self._search(f"the query vector must have as many dimensions as the index's vectors "
+        hits = self._search(f"the query vector must have as many dimensions as the index's vectors "
                             f"(embed it with the index's model, or run `radar reindex`)", knn=knn, size=k)
+        # Elasticsearch scores cosine similarity as (1 + cos) / 2; the contract's score is the cosine.
+        return [BackendHit(h.paper_id, 2.0 * h.score - 1.0) for h in hits]
 
     def _search(self, hint: str, **body: Any) -> list[BackendHit]:
         def run() -> list[BackendHit]:

@@ -1,8 +1,10 @@
 """The embedded search backend: DuckDB full-text search (BM25, the ``fts`` extension) plus
 cosine similarity over the stored vectors. No server; the default.
 
-Documents live in the store's own file (table ``search_docs``). DuckDB's full-text index
-is static, so ``refresh`` rebuilds it after a load; queries read the last built index.
+Documents live in the store's own file (table ``search_docs``; ``search_meta`` holds its
+model, size and identity: a fresh uuid whenever the table is created or rebuilt). DuckDB's
+full-text index is static, so ``refresh`` rebuilds it after a load; queries read the last
+built index.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import pyarrow as pa
 
 from indexing.search.base import BackendHit, Filters, IndexReport, SearchDoc
 from indexing.store import Store
-from radar.errors import ConfigError, IndexMismatchError
+from radar.errors import ConfigError, IndexMismatchError, SearchError
 
 LOAD_BATCH = 5_000
 
@@ -52,13 +54,24 @@ class LocalBackend:
         with self.store.transaction() as con:
             con.execute("CREATE TABLE IF NOT EXISTS search_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)")
             meta = dict(con.execute("SELECT key, value FROM search_meta").fetchall())
-            if meta and (meta.get("model"), meta.get("dims")) != (model, str(dims)):
+            if not meta or not _has_table(con, "search_docs"):  # none yet, or lost: a new index
+                _create_table(con, "search_docs", dims)
+                _set_meta(con, dims, model)
+                return
+            if (meta.get("model"), meta.get("dims")) != (model, str(dims)):
                 raise IndexMismatchError(
                     f"The local index was built for {meta.get('model')} ({meta.get('dims')} dimensions), not {model} "
                     f"({dims}). Run `radar reindex` to rebuild it for the configured model.")
-            if not meta:
-                _create_table(con, "search_docs", dims)
-                _set_meta(con, dims, model)
+            if "identity" not in meta:  # built before indices had an identity
+                con.execute("INSERT INTO search_meta VALUES ('identity', ?)", [uuid.uuid4().hex])
+
+    def identity(self) -> str:
+        con = self.store.cursor()
+        row = con.execute("SELECT value FROM search_meta WHERE key = 'identity'").fetchone() \
+            if _has_table(con, "search_meta") else None
+        if row is None:
+            raise SearchError("There is no local search index yet: run `radar index` first.")
+        return f"local:{row[0]}"
 
     def index(self, docs: Iterable[SearchDoc]) -> IndexReport:
         return self._load(docs, self._dims(), "search_docs")
@@ -198,12 +211,15 @@ class LocalBackend:
         return [BackendHit(str(ids[i]), float(scores[i])) for i in order]
 
     def count(self) -> int:
-        exists = self.store.cursor().execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'search_docs'").fetchone()[0]
-        return self.store.cursor().execute("SELECT count(*) FROM search_docs").fetchone()[0] if exists else 0
+        con = self.store.cursor()
+        return con.execute("SELECT count(*) FROM search_docs").fetchone()[0] if _has_table(con, "search_docs") else 0
 
     def close(self) -> None:
         pass
+
+
+def _has_table(con, name: str) -> bool:  # noqa: ANN001 - a DuckDB connection
+    return con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone()[0] > 0
 
 
 def _create_table(con, name: str, dims: int) -> None:  # noqa: ANN001 - a DuckDB connection
@@ -217,8 +233,8 @@ def _create_table(con, name: str, dims: int) -> None:  # noqa: ANN001 - a DuckDB
 
 def _set_meta(con, dims: int, model: str) -> None:  # noqa: ANN001
     con.execute("DELETE FROM search_meta")
-    con.execute("INSERT INTO search_meta VALUES ('model', ?), ('dims', ?), ('fts', 'stale'), ('generation', ?)",
-                [model, str(dims), uuid.uuid4().hex])
+    con.execute("INSERT INTO search_meta VALUES ('model', ?), ('dims', ?), ('fts', 'stale'), ('generation', ?), "
+                "('identity', ?)", [model, str(dims), uuid.uuid4().hex, uuid.uuid4().hex])
 
 
 def _touch(con) -> None:  # noqa: ANN001

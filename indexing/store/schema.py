@@ -157,6 +157,13 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             PRIMARY KEY (paper_id, model, text_hash, language)
         );
     """),
+    (4, "index marks keyed by the identity of the index, not the backend's name", """
+        -- index_marks.backend now holds the identity of the index a paper was written to
+        -- ('local:<uuid>', 'elasticsearch:<index>:<uuid>', kept in the index's own metadata).
+        -- Marks under a bare backend name cannot say which index holds the papers: dropped, so
+        -- the next `radar index` sends every paper once (vectors come from the cache).
+        DELETE FROM index_marks WHERE backend IN ('local', 'elasticsearch');
+    """),
 ]
 
 LATEST = MIGRATIONS[-1][0]

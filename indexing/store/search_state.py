@@ -1,5 +1,9 @@
-"""The store's side of indexing: which papers a backend still needs, the embeddings cache,
-and the marks that advance only for documents a backend acknowledged."""
+"""The store's side of indexing: which papers an index still needs, the embeddings cache,
+and the marks that advance only for documents an index acknowledged.
+
+Marks are keyed by the identity of the index they were written to (``SearchBackend.identity``,
+kept in the index's own metadata), never by the backend's name: a new alias, cluster or a
+lost index has an identity no mark carries, so it gets every paper."""
 
 from __future__ import annotations
 
@@ -17,27 +21,32 @@ _CONTENT_HASH = """md5(concat_ws(chr(31), title, abstract, array_to_string(autho
     array_to_string(categories, ';'), field, source, coalesce(CAST(published AS VARCHAR), '')))"""
 
 
-def pending(con: duckdb.DuckDBPyConnection, backend: str, *, everything: bool = False,
+def pending(con: duckdb.DuckDBPyConnection, index_id: str, *, everything: bool = False,
             batch_size: int = 2_000) -> Iterator[list[SearchDoc]]:
-    """Papers the backend lacks or holds an older version of (all of them with ``everything``),
+    """Papers the index ``index_id`` lacks or holds an older version of (all of them with ``everything``),
     as search documents still without their vectors."""
     condition = "TRUE" if everything else "m.content_hash IS DISTINCT FROM c.content_hash"
     result = con.execute(f"""
         WITH c AS (SELECT paper_id, title, abstract, authors, categories, field, source, published,
                           {_CONTENT_HASH} AS content_hash FROM papers)
         SELECT c.* FROM c LEFT JOIN index_marks m ON m.backend = ? AND m.paper_id = c.paper_id
-        WHERE {condition} ORDER BY c.paper_id""", [backend])
+        WHERE {condition} ORDER BY c.paper_id""", [index_id])
     while rows := result.fetchmany(batch_size):
         yield [SearchDoc(pid, title, abstract, tuple(authors), tuple(categories), field, source,
                          published.replace(tzinfo=UTC) if published else None, (), content_hash)
                for pid, title, abstract, authors, categories, field, source, published, content_hash in rows]
 
 
-def count_pending(con: duckdb.DuckDBPyConnection, backend: str) -> int:
+def count_pending(con: duckdb.DuckDBPyConnection, index_id: str) -> int:
     return con.execute(f"""
         WITH c AS (SELECT paper_id, {_CONTENT_HASH} AS content_hash FROM papers)
         SELECT count(*) FROM c LEFT JOIN index_marks m ON m.backend = ? AND m.paper_id = c.paper_id
-        WHERE m.content_hash IS DISTINCT FROM c.content_hash""", [backend]).fetchone()[0]
+        WHERE m.content_hash IS DISTINCT FROM c.content_hash""", [index_id]).fetchone()[0]
+
+
+def count_marks(con: duckdb.DuckDBPyConnection, index_id: str) -> int:
+    """Papers marked as held by the index ``index_id`` (0: an index this store never wrote to)."""
+    return con.execute("SELECT count(*) FROM index_marks WHERE backend = ?", [index_id]).fetchone()[0]
 
 
 def cached_vectors(con: duckdb.DuckDBPyConnection, model: str, wanted: dict[str, str]) -> dict[str, np.ndarray]:
@@ -64,17 +73,17 @@ def save_vectors(con: duckdb.DuckDBPyConnection, model: str, paper_ids: list[str
     con.unregister("new_vectors")
 
 
-def mark_indexed(con: duckdb.DuckDBPyConnection, backend: str, marks: dict[str, str], now: datetime) -> None:
-    """Record paper id → content hash as held by ``backend``."""
+def mark_indexed(con: duckdb.DuckDBPyConnection, index_id: str, marks: dict[str, str], now: datetime) -> None:
+    """Record paper id → content hash as held by the index ``index_id``."""
     if not marks:
         return
     con.register("new_marks", pa.table({"paper_id": list(marks), "content_hash": list(marks.values())}))
-    con.execute("INSERT OR REPLACE INTO index_marks SELECT ?, paper_id, content_hash, ? FROM new_marks", [backend, now])
+    con.execute("INSERT OR REPLACE INTO index_marks SELECT ?, paper_id, content_hash, ? FROM new_marks", [index_id, now])
     con.unregister("new_marks")
 
 
-def clear_marks(con: duckdb.DuckDBPyConnection, backend: str) -> None:
-    con.execute("DELETE FROM index_marks WHERE backend = ?", [backend])
+def clear_marks(con: duckdb.DuckDBPyConnection, index_id: str) -> None:
+    con.execute("DELETE FROM index_marks WHERE backend = ?", [index_id])
 
 
 def vectors_of(con: duckdb.DuckDBPyConnection, model: str, paper_ids: list[str]) -> dict[str, np.ndarray]:

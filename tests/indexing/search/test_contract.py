@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
+import numpy as np
 import pytest
 
 from indexing.embeddings import Embedder, document_text
@@ -33,15 +34,21 @@ def docs(embedder: Embedder) -> list[SearchDoc]:
             for (pid, title, abstract, field, cats, source, d), v in zip(CORPUS, vectors, strict=True)]
 
 
-@pytest.fixture(params=["local", "elasticsearch"])
-def backend(request, store, docs, embedder):
-    if request.param == "local":
-        instance = LocalBackend(store)
-    else:
-        instance = request.getfixturevalue("es_backend")
+SCORE_TOLERANCE = 0.02
+"""How far a k-NN score may be from the exact cosine (Elasticsearch scores int8-quantised vectors)."""
+
+
+def load(instance, docs, embedder):
     instance.prepare(dims=embedder.dims, model=embedder.name)
     instance.index(docs)
     instance.refresh()
+    return instance
+
+
+@pytest.fixture(params=["local", "elasticsearch"])
+def backend(request, store, docs, embedder):
+    instance = load(LocalBackend(store) if request.param == "local" else request.getfixturevalue("es_backend"),
+                    docs, embedder)
     yield instance
     instance.close()
 
@@ -58,6 +65,37 @@ def test_bm25_ranks_the_matching_paper_first(backend) -> None:
 def test_knn_finds_meaning_without_shared_words(backend, embedder) -> None:
     vector = embedder.embed(["how do amino acid chains fold"])[0]
     assert ids(backend.knn(vector, Filters(), 2))[0] == "p4"
+
+
+def cosine(a, b) -> float:
+    a, b = np.asarray(a, dtype=np.float64), np.asarray(b, dtype=np.float64)
+    return float(a @ b / (np.linalg.norm(a) * np.linalg.norm(b)))
+
+
+QUERIES = ["how do amino acid chains fold", "medical image segmentation", "random unrelated words about cooking"]
+
+
+@pytest.mark.parametrize("filters", [Filters(), Filters(field="Computer Science")])
+def test_a_knn_score_is_the_cosine(backend, docs, embedder, filters: Filters) -> None:
+    by_id = {d.paper_id: d.vector for d in docs}
+    for query in QUERIES:
+        vector = embedder.embed([query])[0]
+        hits = backend.knn(vector, filters, len(docs))
+        assert hits
+        for hit in hits:
+            assert hit.score == pytest.approx(cosine(vector, by_id[hit.paper_id]), abs=SCORE_TOLERANCE)
+
+
+def test_both_backends_give_the_same_knn_scores(store, docs, embedder, es_backend) -> None:
+    local, elastic = load(LocalBackend(store), docs, embedder), load(es_backend, docs, embedder)
+    for query in QUERIES:
+        vector = embedder.embed([query])[0]
+        for filters in (Filters(), Filters(field="Computer Science"), Filters(since=date(2026, 1, 1))):
+            mine = {h.paper_id: h.score for h in local.knn(vector, filters, len(docs))}
+            theirs = {h.paper_id: h.score for h in elastic.knn(vector, filters, len(docs))}
+            assert mine.keys() == theirs.keys() and mine
+            for paper_id, score in mine.items():
+                assert theirs[paper_id] == pytest.approx(score, abs=SCORE_TOLERANCE), (query, filters, paper_id)
 
 
 @pytest.mark.parametrize(("filters", "expected"), [
