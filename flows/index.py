@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import logging
+
 from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from flows.ingest import ingest
-from flows.outcome import as_state, combined, index_line, index_outcome, ingest_outcome, log, result_of
+from flows.outcome import (
+    as_state, combined, index_line, index_outcome, ingest_outcome, log, outcome_line, result_of,
+)
 from flows.runtime import current_index_progress
 from indexing.embeddings import embedder_for
 from indexing.index import IndexResult, index_papers, reindex_papers
@@ -26,7 +30,7 @@ def index_task(rebuild: bool = False) -> IndexResult:
             result = run(store, backend, embedder, progress=current_index_progress())
         finally:
             backend.close()
-    log([index_line(result)])
+    log([(logging.WARNING if result.failed else logging.INFO, index_line(result))])
     return result
 
 
@@ -46,5 +50,5 @@ def ingest_and_index(config: str | None = None) -> IndexResult:
     report = result_of(ingest(config=config, return_state=True))
     result = index_task()
     outcome = combined(ingest=ingest_outcome(report), index=index_outcome(result))
-    log([outcome.message])
+    log([outcome_line(outcome)])
     return as_state(outcome, result)

@@ -7,7 +7,7 @@ from pathlib import Path
 from prefect import flow, task, unmapped
 from prefect.cache_policies import NO_CACHE
 
-from flows.outcome import as_state, feed_line, ingest_outcome, log
+from flows.outcome import as_state, feed_lines, ingest_outcome, log
 from flows.runtime import current_listener, resources, retry_if_transient
 from indexing.ingest import RunReport, begin_run, end_run, ingest_feed
 from indexing.sources.http import HttpFetcher
@@ -45,7 +45,7 @@ def ingest(config: str | None = None, only: list[str] | None = None) -> RunRepor
     The run ends Failed when every feed failed; its state message names the feeds that failed."""
     report = ingest_feeds(config, only)
     outcome = ingest_outcome(report)
-    log([*(feed_line(r) for r in report.feeds), outcome.message])
+    log(feed_lines(report, outcome))
     return as_state(outcome, report)
 
 

@@ -11,12 +11,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
+from radar.errors import RunFailed
+
 if TYPE_CHECKING:
     from indexing.index import IndexResult
     from indexing.ingest import RunReport
     from indexing.store.runs import FeedResult
 
 ERROR_CHARS = 160  # of each error quoted in a state message, which Prefect shows in one line
+LOGGER = "radar.flows"
+logging.getLogger(LOGGER).addHandler(logging.NullHandler())  # silent unless the application configures it
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,29 +75,44 @@ def index_line(result: IndexResult) -> str:
             f"indexed {result.indexed}, failed {len(result.failed)}; {result.total} in the index")
 
 
-def log(lines: Iterable[str]) -> None:
-    """Into the Prefect run's log when there is a run, else Radar's own logger."""
+def log(lines: Iterable[tuple[int, str]]) -> None:
+    """(level, line) pairs into the Prefect run's log when there is a run, else Radar's own logger."""
     from prefect.exceptions import MissingContextError
     from prefect.logging import get_run_logger
 
     try:
         logger: logging.Logger | logging.LoggerAdapter = get_run_logger()
     except MissingContextError:
-        logger = logging.getLogger("radar.flows")
-    for line in lines:
-        logger.info(line)
+        logger = logging.getLogger(LOGGER)
+    for level, line in lines:
+        logger.log(level, line)
+
+
+def feed_lines(report: RunReport, outcome: Outcome) -> list[tuple[int, str]]:
+    """A line per feed (a warning for one that failed) and the outcome (an error when the run failed)."""
+    lines = [(logging.WARNING if r.error else logging.INFO, feed_line(r)) for r in report.feeds]
+    return [*lines, outcome_line(outcome)]
+
+
+def outcome_line(outcome: Outcome) -> tuple[int, str]:
+    return (logging.ERROR if outcome.failed else logging.INFO, outcome.message)
 
 
 def as_state(outcome: Outcome, data: Any):  # noqa: ANN201 - a prefect State, imported lazily
-    """The flow's final state: Failed or Completed with the outcome's message; ``data`` is its result."""
+    """The flow's final state: Completed with ``data`` as its result, or Failed with a ``RunFailed``
+    that carries it (Prefect raises a failed run's data, so it must be an exception)."""
     from prefect.states import Completed, Failed
 
-    return (Failed if outcome.failed else Completed)(message=outcome.message, data=data)
+    if outcome.failed:
+        return Failed(message=outcome.message, data=RunFailed(outcome.message, data))
+    return Completed(message=outcome.message, data=data)
 
 
 def result_of(state: Any) -> Any:  # noqa: ANN401 - whatever the flow returned
-    """The data of a flow's final state, failed or not; an exception the flow raised is raised again."""
+    """What a flow run returned, whether it failed as a whole or not; an error it raised is raised again."""
     data = state.result(raise_on_failure=False)
+    if isinstance(data, RunFailed):
+        return data.result
     if isinstance(data, BaseException):
         raise data
     return data

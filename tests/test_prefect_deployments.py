@@ -201,6 +201,8 @@ def test_a_run_in_which_every_feed_failed_ends_failed(stack: Stack, tmp_path: Pa
     assert run["state"]["message"].startswith("all 2 feeds failed: gone-1 (HTTP 404")
     lines = stack.log_lines(run)
     assert any(line.startswith("feed gone-2: failed;") for line in lines), lines
+    # Prefect raises a failed run's data in the worker: it must be Radar's error, not a TypeError.
+    assert "Unexpected result for failed state" not in stack.logs[1].read_text(errors="replace")
 
 
 def test_inactive_schedules_create_no_runs(stack: Stack) -> None:

@@ -8,6 +8,8 @@ import duckdb
 import pytest
 
 from flows.ingest import ingest
+from flows.outcome import result_of
+from radar.errors import RunFailed
 from tests.feedserver import FeedServer, Response
 
 
@@ -57,8 +59,10 @@ def test_a_run_in_which_every_feed_failed_ends_failed_and_keeps_its_report(radar
     state = ingest(config=str(config_file), only=["gone"], return_state=True)
     assert state.is_failed()
     assert state.message.startswith("all 1 feeds failed: gone (HTTP 404")
-    report = state.result(raise_on_failure=False)
+    report = result_of(state)
     assert [(r.feed, r.status) for r in report.feeds] == [("gone", "failed")]
+    with pytest.raises(RunFailed, match="all 1 feeds failed: gone"):
+        state.result()  # what Prefect raises for the run: Radar's error, with the message
 
 
 def test_a_partial_failure_completes_and_names_the_failed_feed(radar_env: Path, config_file: Path) -> None:

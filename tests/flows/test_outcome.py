@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from datetime import UTC, datetime
 
 import pytest
 
-from flows.outcome import ERROR_CHARS, Outcome, combined, feed_line, index_line, index_outcome, ingest_outcome
+from flows.outcome import (
+    ERROR_CHARS, Outcome, combined, feed_line, feed_lines, index_line, index_outcome, ingest_outcome, log,
+)
 from indexing.index import IndexResult
 from indexing.ingest import RunReport
 from indexing.store.runs import FeedResult
@@ -69,3 +72,11 @@ def test_log_lines_carry_the_counts() -> None:
     assert index_line(IndexResult(backend="local", pending=5, indexed=4, failed={"x": "y"}, embedded=3, reused=1,
                                   total=40)) == (
         "index local: pending 5, embedded 3, reused 1, indexed 4, failed 1; 40 in the index")
+
+
+def test_without_a_prefect_run_the_lines_go_to_radars_logger(caplog: pytest.LogCaptureFixture) -> None:
+    report = RunReport("r1", [feed("a", fetched=2, new=2), feed("b", "failed", "HTTP 404")])
+    with caplog.at_level(logging.INFO, logger="radar.flows"):
+        log(feed_lines(report, ingest_outcome(report)))
+    assert [(r.levelname, r.getMessage()[:9]) for r in caplog.records] == [
+        ("INFO", "feed a: o"), ("WARNING", "feed b: f"), ("INFO", "1 of 2 fe")]
