@@ -87,16 +87,17 @@ def ingest(
         configured(settings, config).select(only)  # fail fast, before Prefect starts
         _prefect_ready(verbose, settings)
         from flows.ingest import ingest as ingest_flow
+        from flows.outcome import ingest_outcome, result_of
 
         with ProgressListener(err) as listener, listening(listener):
-            report = ingest_flow(config=str(config) if config else None, only=only)
+            report = result_of(ingest_flow(config=str(config) if config else None, only=only, return_state=True))
     except RadarError as exc:
         raise _fail(exc) from None
     if json_output:
         _dump({"run_id": report.run_id, "status": report.status, "feeds": [asdict(r) for r in report.feeds]})
     else:
         out.print(run_table(report))
-    if report.status == "failed":
+    if ingest_outcome(report).failed:
         raise typer.Exit(EXIT_FAILED)
 
 
@@ -117,12 +118,13 @@ def _run_index(rebuild: bool, json_output: bool, verbose: bool) -> None:
     try:
         _prefect_ready(verbose)
         from flows.index import index as index_flow
+        from flows.outcome import result_of
 
         with Progress(TextColumn("[bold]embedding + indexing"), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=err) as bars:
             task = bars.add_task("index", total=None)
             with reporting_index_progress(lambda done, total: bars.update(task, completed=done, total=total)):
-                result = index_flow(rebuild=rebuild)
+                result = result_of(index_flow(rebuild=rebuild, return_state=True))
     except RadarError as exc:
         raise _fail(exc) from None
     if json_output:

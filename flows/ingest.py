@@ -7,6 +7,7 @@ from pathlib import Path
 from prefect import flow, task, unmapped
 from prefect.cache_policies import NO_CACHE
 
+from flows.outcome import as_state, feed_lines, ingest_outcome, log
 from flows.runtime import current_listener, resources, retry_if_transient
 from indexing.ingest import RunReport, begin_run, end_run, ingest_feed
 from indexing.sources.http import HttpFetcher
@@ -39,7 +40,17 @@ def ingest_feed_task(spec: FeedSpec, store: Store, fetcher: HttpFetcher, run_id:
 
 @flow(name="ingest")
 def ingest(config: str | None = None, only: list[str] | None = None) -> RunReport:
-    """Fetch every configured feed (or the named ones) into the DuckDB store."""
+    """Fetch every configured feed (or the named ones) into the DuckDB store.
+
+    The run ends Failed when every feed failed; its state message names the feeds that failed."""
+    report = ingest_feeds(config, only)
+    outcome = ingest_outcome(report)
+    log(feed_lines(report, outcome))
+    return as_state(outcome, report)
+
+
+def ingest_feeds(config: str | None = None, only: list[str] | None = None) -> RunReport:
+    """The ingest flow's work: every feed of the config (or the named ones), one task per feed."""
     settings = load_settings()
     specs = configured(settings, Path(config) if config else None).select(only)
     with resources(settings) as (settings, store, fetcher):

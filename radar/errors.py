@@ -17,10 +17,11 @@ retry (the Prefect tasks) look at :attr:`RadarError.transient` and nothing else:
     │   ├── SearchAuthError          the engine refused our credentials
     │   ├── IndexMismatchError       the index was built for other vectors (model, dims)
     │   └── QueryError               the query cannot be run as written
-    └── LlmError               the language model could not give a usable answer
-        ├── LlmUnavailableError      timeouts, 5xx, connection refused: retry later
-        ├── LlmAuthError             the provider refused the API key
-        └── LlmResponseError         the answer was empty or not what was asked for
+    ├── LlmError               the language model could not give a usable answer
+    │   ├── LlmUnavailableError      timeouts, 5xx, connection refused: retry later
+    │   ├── LlmAuthError             the provider refused the API key
+    │   └── LlmResponseError         the answer was empty or not what was asked for
+    └── RunFailed              a run did its work and failed as a whole (every feed failed)
 """
 
 from __future__ import annotations
@@ -122,3 +123,12 @@ class LlmAuthError(LlmError):
 
 class LlmResponseError(LlmError):
     """The model answered with nothing usable: empty, malformed, or not in the asked shape."""
+
+
+class RunFailed(RadarError):
+    """A run did its work and failed as a whole (every feed failed): the Failed state of its
+    Prefect flow run. ``result`` is what the run returned (its report), for those who show it."""
+
+    def __init__(self, message: str, result: object = None):
+        super().__init__(message)
+        self.result = result

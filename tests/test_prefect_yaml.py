@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 from zoneinfo import ZoneInfo
@@ -25,18 +26,31 @@ def test_every_entrypoint_loads_a_flow() -> None:
         assert callable(flow.fn)
 
 
-@pytest.mark.parametrize("name", ["ingest-daily", "ingest-and-index-daily"])
-def test_daily_jobs_follow_arxivs_announcement_schedule(name: str) -> None:
-    (schedule,) = deployments()[name]["schedules"]
-    cron = CronSchedule(cron=schedule["cron"], timezone=schedule["timezone"])
-    assert cron.timezone == "America/New_York"
+def fire_times(name: str, count: int, start: datetime = datetime(2026, 11, 22, 0, 0)) -> list[datetime]:
+    """The next ``count`` runs of a deployment, all its schedules merged, from ``start`` (New York time)."""
     from cronsim import CronSim  # Prefect's own cron engine
 
     eastern = ZoneInfo("America/New_York")
-    runs = CronSim(cron.cron, datetime(2026, 11, 22, 12, 0, tzinfo=eastern))  # a Sunday
-    fires = [next(runs) for _ in range(6)]
-    assert [f.strftime("%a %H:%M") for f in fires] == [
-        "Sun 20:30", "Mon 20:30", "Tue 20:30", "Wed 20:30", "Thu 20:30", "Sun 20:30"]
+    fires: list[datetime] = []
+    for schedule in deployments()[name]["schedules"]:
+        cron = CronSchedule(cron=schedule["cron"], timezone=schedule["timezone"])
+        runs = CronSim(cron.cron, start.replace(tzinfo=ZoneInfo(cron.timezone)))
+        fires += [next(runs).astimezone(eastern) for _ in range(count)]
+    return sorted(fires)[:count]
+
+
+@pytest.mark.parametrize("name", ["ingest-daily", "ingest-and-index-daily"])
+def test_daily_jobs_run_after_arxivs_midnight_rss_rebuild_and_catch_up_later(name: str) -> None:
+    # arXiv rebuilds its RSS feeds at midnight Eastern Standard Time (01:00 EDT in summer); every
+    # day, since the other sources post on weekends; a second run the same afternoon catches up.
+    assert {s["timezone"] for s in deployments()[name]["schedules"]} == {"America/New_York"}
+    for start in (datetime(2026, 11, 22), datetime(2026, 7, 5)):  # a Sunday in winter, one in summer
+        fires = fire_times(name, 14, start)
+        assert [f.strftime("%H:%M") for f in fires] == ["01:30", "13:30"] * 7
+        assert len({f.date() for f in fires}) == 7
+        for first in fires[::2]:
+            midnight_est = datetime.combine(first.date(), datetime.min.time(), ZoneInfo("EST"))
+            assert first > midnight_est
 
 
 def test_exactly_one_daily_ingest_is_active() -> None:
@@ -46,16 +60,20 @@ def test_exactly_one_daily_ingest_is_active() -> None:
     assert active == ["ingest-and-index-daily"]
 
 
-def fire_times(name: str, count: int) -> list[datetime]:
-    """The next ``count`` runs of a deployment's schedule from a Sunday noon, in New York time."""
-    (schedule,) = deployments()[name]["schedules"]
-    from cronsim import CronSim  # Prefect's own cron engine
-
-    runs = CronSim(schedule["cron"], datetime(2026, 11, 22, 12, 0, tzinfo=ZoneInfo(schedule["timezone"])))
-    return [next(runs).astimezone(ZoneInfo("America/New_York")) for _ in range(count)]
+def test_on_demand_deployments_say_so_so_deploy_asks_nothing() -> None:
+    assert all("schedules" in d for d in deployments().values())
+    assert deployments()["index"]["schedules"] == []
 
 
-def test_the_digest_runs_after_the_daily_ingest_on_the_same_days() -> None:
+def test_the_checkout_is_recorded_at_deploy_time_not_read_from_a_radar_variable() -> None:
+    text = (REPO / "prefect.yaml").read_text()
+    assert not re.search(r"\{\{\s*\$RADAR_", text)  # a flow run rejects a RADAR_ variable that is not a setting
+    spec = yaml.safe_load(text)
+    (step,) = spec["pull"]
+    assert step["prefect.deployments.steps.set_working_directory"]["directory"] == "{{ checkout.stdout }}"
+
+
+def test_the_digest_runs_after_each_daily_ingest_on_the_same_days() -> None:
     digest = deployments()["digest-daily"]
     assert digest["entrypoint"] == "flows/digest.py:digest"
     assert all(s.get("active", True) for s in digest["schedules"])
@@ -72,6 +90,6 @@ def test_every_bundled_profile_has_a_weekly_brief() -> None:
     assert set(briefs) == profiles
     for name, deployment in briefs.items():
         assert deployment["parameters"]["days"] == 7
-        fires = fire_times(deployment["name"], 3)
+        fires = fire_times(deployment["name"], 3, datetime(2026, 11, 22, 12, 0))
         assert {f.strftime("%a %H:%M") for f in fires} == {"Fri 07:00"}
         assert (fires[1] - fires[0]).days == 7

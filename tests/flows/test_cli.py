@@ -52,6 +52,7 @@ def test_ingest_prints_a_summary_table(radar_env: Path, config_file: Path) -> No
 def test_every_feed_failing_exits_1(radar_env: Path, config_file: Path) -> None:
     result = invoke("ingest", "--config", str(config_file), "--only", "gone")
     assert result.exit_code == 1
+    assert "gone" in result.stdout and "failed" in result.stdout and "HTTP 404" in result.stdout  # the table
 
 
 def test_config_errors_exit_2_with_the_reason(radar_env: Path, tmp_path: Path) -> None:

@@ -8,6 +8,8 @@ import duckdb
 import pytest
 
 from flows.ingest import ingest
+from flows.outcome import result_of
+from radar.errors import RunFailed
 from tests.feedserver import FeedServer, Response
 from tests.recorded import ARXIV_ATOM
 
@@ -52,3 +54,20 @@ def test_concurrency_setting_bounds_the_waves(radar_env: Path, config_file: Path
     starts = [r.started_at for r in report.feeds]
     finishes = [r.finished_at for r in report.feeds]
     assert all(f <= s for f, s in zip(finishes, starts[1:]))
+
+
+def test_a_run_in_which_every_feed_failed_ends_failed_and_keeps_its_report(radar_env: Path, config_file: Path) -> None:
+    state = ingest(config=str(config_file), only=["gone"], return_state=True)
+    assert state.is_failed()
+    assert state.message.startswith("all 1 feeds failed: gone (HTTP 404")
+    report = result_of(state)
+    assert [(r.feed, r.status) for r in report.feeds] == [("gone", "failed")]
+    with pytest.raises(RunFailed, match="all 1 feeds failed: gone"):
+        state.result()  # what Prefect raises for the run: Radar's error, with the message
+
+
+def test_a_partial_failure_completes_and_names_the_failed_feed(radar_env: Path, config_file: Path) -> None:
+    state = ingest(config=str(config_file), return_state=True)
+    assert state.is_completed()
+    assert state.message.startswith("1 of 3 feeds failed: gone (HTTP 404")
+    assert "2 of 3 feeds ingested: fetched 82, new 82, updated 0, unchanged 0, rejected 0" in state.message
