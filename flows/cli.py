@@ -131,8 +131,8 @@ def _run_index(rebuild: bool, json_output: bool, verbose: bool) -> None:
         _dump(asdict(result))
     else:
         if result.new_index and not rebuild and result.pending:
-            out.print(f"The search index {result.index_id} holds nothing from this store (it is new, another "
-                      f"alias or cluster, or was lost or emptied): indexing all {result.pending} papers.", highlight=False)
+            out.print(f"The search index {result.index_id} holds nothing from this store (new, another "
+                      f"alias or cluster, lost or emptied): indexing all {result.pending} papers.", highlight=False)
         out.print(f"[bold]{result.backend}[/]: {result.indexed} of {result.pending} papers indexed "
                   f"({result.embedded} embedded, {result.reused} from the cache); {result.total} in the index.")
         for paper_id, reason in list(result.failed.items())[:20]:

@@ -34,8 +34,9 @@ def docs(embedder: Embedder) -> list[SearchDoc]:
             for (pid, title, abstract, field, cats, source, d), v in zip(CORPUS, vectors, strict=True)]
 
 
-SCORE_TOLERANCE = 0.02
-"""How far a k-NN score may be from the exact cosine (Elasticsearch scores int8-quantised vectors)."""
+SCORE_TOLERANCE = 0.01
+"""How far a k-NN score may be from the exact cosine (Elasticsearch scores int8-quantised vectors;
+measured: at most 0.0024 over 35 hits of the corpus below)."""
 
 
 def load(instance, docs, embedder):
