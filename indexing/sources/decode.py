@@ -1,0 +1,119 @@
+"""Bytes to text for every source, and the items a damaged body leaves damaged.
+
+The encoding is the first of: a UTF-16/32 byte-order mark (nothing else can be read
+without it); the XML declaration; the HTTP charset (unless the body is valid UTF-8
+with non-ASCII text: servers often misdeclare UTF-8, and such bytes are practically
+never anything else); a UTF-8 byte-order mark; UTF-8.
+
+A byte that is not valid in that encoding becomes U+FFFD where it stands: the rest of
+the body is read as it was written, and the entries holding a replacement are marked
+``repaired`` (they are stored, and listed in ``rejects``). The one exception is an
+undeclared body that is not UTF-8 at all (invalid bytes and not one valid multi-byte
+sequence): that is a legacy 8-bit feed, read as Windows-1252, which cannot garble a
+single UTF-8 character since it holds none.
+"""
+
+from __future__ import annotations
+
+import codecs
+import re
+from dataclasses import dataclass, fields
+
+from indexing.records import RawEntry
+
+REPLACEMENT = "\ufffd"
+LEGACY = "cp1252"
+_DECLARATION = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
+_DECLARATION_TEXT = re.compile(r"^\s*<\?xml[^>]*\?>")
+_ESCAPED = re.compile("[\udc80-\udcff]")  # what surrogateescape makes of an invalid byte
+_NON_ASCII = re.compile("[^\x00-\x7f\ufffd]")
+_BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
+         (codecs.BOM_UTF8, "utf-8"), (codecs.BOM_UTF16_LE, "utf-16-le"), (codecs.BOM_UTF16_BE, "utf-16-be"))
+
+
+@dataclass(frozen=True, slots=True)
+class Decoded:
+    text: str
+    codec: str
+    replaced: int = 0
+    """Bytes that were not valid in ``codec`` and became U+FFFD."""
+
+
+def decode(data: bytes, charset: str | None = None, *, xml: bool = True) -> Decoded:
+    """``data`` as text (see the module docstring for the order the encoding is chosen in)."""
+    bom = next(((mark, name) for mark, name in _BOMS if data.startswith(mark)), None)
+    if bom:
+        data = data[len(bom[0]):]
+        if bom[1] != "utf-8":
+            return _decode(data, bom[1])
+    declared = _single_byte_family(_lookup(_declared(data))) if xml else None
+    if declared and declared != "utf-8":
+        return _decode(data, declared)
+    utf8 = _decode(data, "utf-8")
+    if utf8.replaced == 0 and not declared and not data.isascii():
+        return utf8  # valid UTF-8 with non-ASCII text: whatever the server says, it is UTF-8
+    http = _single_byte_family(_lookup(charset)) if not declared else None
+    if http and http != "utf-8":
+        if utf8.replaced == 0 or not _mostly_utf8(utf8):
+            return _decode(data, http)
+    if utf8.replaced and not _mostly_utf8(utf8):
+        return _decode(data, LEGACY)  # not UTF-8 at all: a legacy 8-bit body
+    return utf8
+
+
+def _mostly_utf8(decoded: Decoded) -> bool:
+    """More valid multi-byte characters than invalid bytes: UTF-8 with some damage."""
+    valid = len(_NON_ASCII.findall(decoded.text))
+    return valid > 0 and valid >= decoded.replaced
+
+
+def _single_byte_family(codec: str | None) -> str | None:
+    """An encoding named in ASCII (a declaration, a header) that can be right: never UTF-16/32 without a BOM."""
+    return None if codec is None or codec.startswith(("utf-16", "utf-32")) else codec
+
+
+def xml_payload(decoded: Decoded) -> bytes:
+    """The decoded XML as UTF-8 bytes, without the declaration (it would name the old encoding)."""
+    return _DECLARATION_TEXT.sub("", decoded.text, count=1).encode("utf-8")
+
+
+def mark_repaired(entries: list[RawEntry], decoded: Decoded) -> None:
+    """Mark the entries that hold a replaced byte (only a damaged body can have any)."""
+    if not decoded.replaced:
+        return
+    for entry in entries:
+        entry.repaired = any(REPLACEMENT in value for value in _texts(entry))
+
+
+def _texts(entry: RawEntry) -> list[str]:
+    values: list[str] = []
+    for f in fields(entry):
+        value = getattr(entry, f.name)
+        if isinstance(value, str):
+            values.append(value)
+        elif isinstance(value, list):
+            values.extend(v for v in value if isinstance(v, str))
+    return values
+
+
+def _decode(data: bytes, codec: str) -> Decoded:
+    text = data.decode(codec, errors="surrogateescape")
+    escaped = _ESCAPED.findall(text)
+    if escaped:
+        text = _ESCAPED.sub(REPLACEMENT, text)
+    return Decoded(text, codec, len(escaped))
+
+
+def _declared(data: bytes) -> str | None:
+    found = _DECLARATION.match(data)
+    return found.group(1).decode("ascii") if found else None
+
+
+def _lookup(name: str | None) -> str | None:
+    if not name:
+        return None
+    try:
+        return codecs.lookup(name).name
+    except LookupError:
+        return None
+
