@@ -85,7 +85,7 @@ def excerpt(entry: RawEntry, limit: int) -> str:
     """The raw text of a rejected item: as received when it was malformed, else every field read."""
     if entry.excerpt:
         return entry.excerpt[:limit]
-    fields = {k: v for k, v in asdict(entry).items() if v and k != "excerpt"}
+    fields = {k: v for k, v in asdict(entry).items() if v and k not in ("excerpt", "repaired")}
     return json.dumps(fields, ensure_ascii=False)[:limit]
 
 

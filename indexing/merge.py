@@ -10,8 +10,8 @@ Dates keep the earliest ``published`` and the latest ``updated``; categories are
 the announce type is the first one seen for the newest version.
 
 Whatever wins, stored text is never replaced by text of lower quality: more U+FFFD
-replacement characters, or a different decoding of the same bytes (mojibake: the ASCII
-letters unchanged and more non-ASCII characters, as ``Hübner`` → ``HĂźbner``). The
+replacement characters, or a different decoding of the same bytes (mojibake: the visible
+ASCII characters unchanged and more non-ASCII ones, as ``Hübner`` → ``HĂźbner``). The
 stored value stays, and ``Merged.kept`` names the fields that kept it.
 """
 
@@ -27,6 +27,7 @@ _FIELDS = tuple(f.name for f in fields(Paper))
 _EMPTY = (None, "", ())
 _TEXT_FIELDS = ("title", "abstract", "authors", "journal_ref", "license", "section", "venue")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
+_NOT_VISIBLE_ASCII = re.compile(r"[^\x21-\x7e]")  # whitespace too: normalising turns U+2009 and friends into spaces
 REPLACEMENT = "\ufffd"
 
 
@@ -44,7 +45,7 @@ def lower_quality(new: str, old: str) -> bool:
     if new.count(REPLACEMENT) > old.count(REPLACEMENT):
         return True
     return (len(_NON_ASCII.findall(new)) > len(_NON_ASCII.findall(old))
-            and _NON_ASCII.sub("", new) == _NON_ASCII.sub("", old))
+            and _NOT_VISIBLE_ASCII.sub("", new) == _NOT_VISIBLE_ASCII.sub("", old))
 
 
 def _as_text(value: object) -> str | None:

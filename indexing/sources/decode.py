@@ -1,16 +1,17 @@
 """Bytes to text for every source, and the items a damaged body leaves damaged.
 
 The encoding is the first of: a UTF-16/32 byte-order mark (nothing else can be read
-without it); the XML declaration; the HTTP charset (unless the body is valid UTF-8
-with non-ASCII text: servers often misdeclare UTF-8, and such bytes are practically
-never anything else); a UTF-8 byte-order mark; UTF-8.
+without it); the XML declaration; the HTTP charset; a UTF-8 byte-order mark; UTF-8.
+Two exceptions, for what servers really send: an HTTP charset other than UTF-8 loses to
+a body that is UTF-8 with non-ASCII text (misdeclared UTF-8 is common, and such bytes are
+practically never anything else); and a body that declares nothing and is not UTF-8 at
+all (invalid bytes, and not one valid multi-byte sequence) is a legacy 8-bit feed, read
+as Windows-1252, which cannot garble a single UTF-8 character since it holds none.
 
-A byte that is not valid in that encoding becomes U+FFFD where it stands: the rest of
-the body is read as it was written, and the entries holding a replacement are marked
-``repaired`` (they are stored, and listed in ``rejects``). The one exception is an
-undeclared body that is not UTF-8 at all (invalid bytes and not one valid multi-byte
-sequence): that is a legacy 8-bit feed, read as Windows-1252, which cannot garble a
-single UTF-8 character since it holds none.
+A byte that is not valid in the chosen encoding becomes U+FFFD where it stands: the
+rest of the body is read as it was written, and the entries holding a replacement are
+marked ``repaired`` (they are stored, and listed in ``rejects``). One bad byte never
+switches the body to another encoding.
 """
 
 from __future__ import annotations
@@ -47,22 +48,19 @@ def decode(data: bytes, charset: str | None = None, *, xml: bool = True) -> Deco
         if bom[1] != "utf-8":
             return _decode(data, bom[1])
     declared = _single_byte_family(_lookup(_declared(data))) if xml else None
-    if declared and declared != "utf-8":
+    if declared:
         return _decode(data, declared)
     utf8 = _decode(data, "utf-8")
-    if utf8.replaced == 0 and not declared and not data.isascii():
-        return utf8  # valid UTF-8 with non-ASCII text: whatever the server says, it is UTF-8
-    http = _single_byte_family(_lookup(charset)) if not declared else None
+    http = _single_byte_family(_lookup(charset))
     if http and http != "utf-8":
-        if utf8.replaced == 0 or not _mostly_utf8(utf8):
-            return _decode(data, http)
-    if utf8.replaced and not _mostly_utf8(utf8):
-        return _decode(data, LEGACY)  # not UTF-8 at all: a legacy 8-bit body
+        return utf8 if _mostly_utf8(utf8) else _decode(data, http)
+    if utf8.replaced and not http and not bom and not _mostly_utf8(utf8):
+        return _decode(data, LEGACY)
     return utf8
 
 
 def _mostly_utf8(decoded: Decoded) -> bool:
-    """More valid multi-byte characters than invalid bytes: UTF-8 with some damage."""
+    """Some valid multi-byte characters, and no more invalid bytes than them: UTF-8, maybe damaged."""
     valid = len(_NON_ASCII.findall(decoded.text))
     return valid > 0 and valid >= decoded.replaced
 
