@@ -59,7 +59,9 @@ def main(
 
 
 def _fail(exc: RadarError) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+    from rich.markup import escape  # messages hold brackets ([[feeds]], [cs.AI]) that are not markup
+
+    err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
     code = (EXIT_USAGE if isinstance(exc, ConfigError | QueryError)
             else EXIT_BUSY if isinstance(exc, StoreBusyError) else EXIT_FAILED)
     return typer.Exit(code)
