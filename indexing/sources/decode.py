@@ -38,6 +38,8 @@ class Decoded:
     codec: str
     replaced: int = 0
     """Bytes that were not valid in ``codec`` and became U+FFFD."""
+    utf8: bytes | None = None
+    """The body itself (BOM dropped) when it is valid UTF-8: parsers can use it without re-encoding."""
 
 
 def decode(data: bytes, charset: str | None = None, *, xml: bool = True) -> Decoded:
@@ -72,6 +74,8 @@ def _single_byte_family(codec: str | None) -> str | None:
 
 def xml_payload(decoded: Decoded) -> bytes:
     """The decoded XML as UTF-8 bytes, without the declaration (it would name the old encoding)."""
+    if decoded.utf8 is not None:  # no declaration, or one that says UTF-8: no copy needed
+        return decoded.utf8
     return _DECLARATION_TEXT.sub("", decoded.text, count=1).encode("utf-8")
 
 
@@ -95,6 +99,10 @@ def _texts(entry: RawEntry) -> list[str]:
 
 
 def _decode(data: bytes, codec: str) -> Decoded:
+    try:
+        return Decoded(data.decode(codec), codec, 0, data if codec == "utf-8" else None)
+    except UnicodeDecodeError:
+        pass
     text = data.decode(codec, errors="surrogateescape")
     escaped = _ESCAPED.findall(text)
     if escaped:
