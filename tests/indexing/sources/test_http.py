@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -188,3 +189,13 @@ def test_an_unreachable_url_with_credentials_is_reported_without_them(http_setti
     with HttpFetcher(settings, "t") as fetcher, pytest.raises(TransientFetchError, match="cannot reach") as info:
         fetcher.get("http://reader:s3cretURL@127.0.0.1:9/feed")
     assert "s3cretURL" not in f"{info.value} {info.value.url}"
+
+
+def test_url_credentials_never_reach_the_logs(feed_server: FeedServer, fetcher: HttpFetcher,
+                                              caplog: pytest.LogCaptureFixture) -> None:
+    feed_server.route("/logged", Response(b"<rss/>"))
+    url = feed_server.url("/logged").replace("http://", "http://reader:s3cretURL@")
+    with caplog.at_level(logging.DEBUG):
+        assert fetcher.get(url).content == b"<rss/>"
+    assert "/logged" in caplog.text  # httpx logs each request
+    assert "s3cretURL" not in caplog.text
