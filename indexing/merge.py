@@ -22,13 +22,13 @@ from dataclasses import dataclass, fields, replace
 from datetime import datetime
 
 from indexing.records import Paper
+from indexing.sources.decode import REPLACEMENT
 
 _FIELDS = tuple(f.name for f in fields(Paper))
 _EMPTY = (None, "", ())
 _TEXT_FIELDS = ("title", "abstract", "authors", "journal_ref", "license", "section", "venue")
 _NON_ASCII = re.compile(r"[^\x00-\x7f]")
 _NOT_VISIBLE_ASCII = re.compile(r"[^\x21-\x7e]")  # whitespace too: normalising turns U+2009 and friends into spaces
-REPLACEMENT = "\ufffd"
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,6 +81,8 @@ def merge_checked(old: Paper, new: Paper) -> Merged:
     )
     kept = []
     for name in _TEXT_FIELDS:
+        if values[name] == getattr(old, name):
+            continue
         stored, incoming = _as_text(getattr(old, name)), _as_text(values[name])
         if stored and incoming and lower_quality(incoming, stored):
             values[name] = getattr(old, name)

@@ -17,11 +17,10 @@ from __future__ import annotations
 import random
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from email.utils import parsedate_to_datetime
 from pathlib import Path
-from collections.abc import Iterable
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 import httpx
@@ -117,7 +116,7 @@ class HttpFetcher:
 
     def _get_once(self, url: str, headers: dict[str, str], deadline: _Deadline) -> Fetched:
         target, auth = _without_userinfo(url)
-        host = _host(target)
+        host = urlsplit(target).netloc.lower()
         with self._host_lock(host):
             self._pace(host)
             deadline.start()  # waiting for other feeds of the same host is not this fetch's time
@@ -193,10 +192,6 @@ def _without_userinfo(url: str) -> tuple[str, httpx.BasicAuth | None]:
     user, _, password = userinfo.partition(":")
     return urlunsplit((parts.scheme, netloc, parts.path, parts.query, parts.fragment)), \
         httpx.BasicAuth(unquote(user), unquote(password))
-
-
-def _host(url: str) -> str:
-    return urlsplit(url).netloc.rsplit("@", 1)[-1].lower()
 
 
 def _size(n: int) -> str:
