@@ -34,12 +34,17 @@ _BOMS = ((codecs.BOM_UTF32_LE, "utf-32-le"), (codecs.BOM_UTF32_BE, "utf-32-be"),
 
 @dataclass(frozen=True, slots=True)
 class Decoded:
-    text: str
     codec: str
     replaced: int = 0
     """Bytes that were not valid in ``codec`` and became U+FFFD."""
     utf8: bytes | None = None
     """The body itself (BOM dropped) when it is valid UTF-8: parsers can use it without re-encoding."""
+    decoded: str | None = None
+    """The text, when the body is not valid UTF-8 (else it is decoded on demand: a big feed is held once)."""
+
+    @property
+    def text(self) -> str:
+        return self.decoded if self.decoded is not None else (self.utf8 or b"").decode("utf-8")
 
 
 def decode(data: bytes, charset: str | None = None, *, xml: bool = True) -> Decoded:
@@ -100,14 +105,13 @@ def _texts(entry: RawEntry) -> list[str]:
 
 def _decode(data: bytes, codec: str) -> Decoded:
     try:
-        return Decoded(data.decode(codec), codec, 0, data if codec == "utf-8" else None)
+        text = data.decode(codec)
+        return Decoded(codec, utf8=data) if codec == "utf-8" else Decoded(codec, decoded=text)
     except UnicodeDecodeError:
         pass
     text = data.decode(codec, errors="surrogateescape")
     escaped = _ESCAPED.findall(text)
-    if escaped:
-        text = _ESCAPED.sub(REPLACEMENT, text)
-    return Decoded(text, codec, len(escaped))
+    return Decoded(codec, len(escaped), decoded=_ESCAPED.sub(REPLACEMENT, text))
 
 
 def _declared(data: bytes) -> str | None:
