@@ -59,7 +59,9 @@ def main(
 
 
 def _fail(exc: RadarError) -> typer.Exit:
-    err.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+    from rich.markup import escape  # messages hold brackets ([[feeds]], [cs.AI]) that are not markup
+
+    err.print(f"[bold red]error:[/] {escape(str(exc))}", highlight=False, soft_wrap=True)
     code = (EXIT_USAGE if isinstance(exc, ConfigError | QueryError)
             else EXIT_BUSY if isinstance(exc, StoreBusyError) else EXIT_FAILED)
     return typer.Exit(code)
@@ -281,6 +283,7 @@ def feeds(config: ConfigOption = None, json_output: JsonOption = False) -> None:
     from rich.table import Table
 
     from radar.config import configured
+    from radar.redact import mask_url
     from radar.settings import load_settings
 
     try:
@@ -288,11 +291,11 @@ def feeds(config: ConfigOption = None, json_output: JsonOption = False) -> None:
     except RadarError as exc:
         raise _fail(exc) from None
     if json_output:
-        _dump([f.model_dump(mode="json") | {"url": f.resolved_url} for f in loaded.feeds])
+        _dump([f.model_dump(mode="json") | {"url": mask_url(f.resolved_url)} for f in loaded.feeds])
         return
     table = Table("name", "kind", "url", "enabled")
     for f in loaded.feeds:
-        table.add_row(f.name, f.kind, f.resolved_url, "yes" if f.enabled else "no")
+        table.add_row(f.name, f.kind, mask_url(f.resolved_url), "yes" if f.enabled else "no")
     out.print(table)
 
 

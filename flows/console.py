@@ -60,22 +60,27 @@ RUN_COLUMNS = (("items", "fetched"), ("new", "new"), ("updated", "updated"), ("u
                ("rejected", "rejected"))
 
 
+# Shown only when some feed has them: items stored with replaced bytes, stored text kept against worse.
+RARE_COLUMNS = (("repaired", "repaired"), ("kept stored text", "kept"))
+
+
 def run_table(report: RunReport) -> Table:
-    """One row per feed; the error column only when some feed has one."""
+    """One row per feed; the error column (and the rare counts) only when some feed has one."""
     table = Table(title=f"Ingest run {report.run_id}: {report.status}", title_justify="left")
     table.add_column("feed", no_wrap=True)
     table.add_column("status", no_wrap=True)
-    for header, _ in RUN_COLUMNS:
+    columns = RUN_COLUMNS + tuple(c for c in RARE_COLUMNS if any(getattr(r, c[1]) for r in report.feeds))
+    for header, _ in columns:
         table.add_column(header, justify="right", no_wrap=True)
     with_errors = any(r.error for r in report.feeds)
     if with_errors:
         table.add_column("error", overflow="fold")
     for r in report.feeds:
         style = STATUS_STYLE.get(r.status, "white")
-        cells = [r.feed, f"[{style}]{r.status}[/]", *(str(getattr(r, name)) for _, name in RUN_COLUMNS)]
+        cells = [r.feed, f"[{style}]{r.status}[/]", *(str(getattr(r, name)) for _, name in columns)]
         table.add_row(*cells, *([r.error or ""] if with_errors else []))
     table.add_section()
-    totals = [str(sum(getattr(r, name) for r in report.feeds)) for _, name in RUN_COLUMNS]
+    totals = [str(sum(getattr(r, name) for r in report.feeds)) for _, name in columns]
     table.add_row("total", "", *totals, *([""] if with_errors else []))
     return table
 

@@ -15,6 +15,7 @@ from indexing.store import Store, utc_now
 from indexing.store.runs import FeedResult, record_feed_result
 from radar.config import FeedSpec, configured
 from radar.errors import FeedError
+from radar.redact import mask_url
 from radar.settings import Settings, load_settings
 
 
@@ -74,8 +75,9 @@ def _result_of(spec: FeedSpec, future, store: Store, run_id: str) -> FeedResult:
         return exc.result
     except Exception as exc:  # noqa: BLE001 - a bug in one feed must not fail the run
         now = utc_now()
-        result = FeedResult(feed=spec.name, kind=spec.kind, url=spec.resolved_url, started_at=now, finished_at=now,
-                            status="failed", error=f"internal error: {type(exc).__name__}: {exc}")
+        result = FeedResult(feed=spec.name, kind=spec.kind, url=mask_url(spec.resolved_url), started_at=now,
+                            finished_at=now, status="failed",
+                            error=mask_url(f"internal error: {type(exc).__name__}: {exc}"))
         with store.transaction() as con:
             record_feed_result(con, run_id, result)
         return result

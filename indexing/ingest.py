@@ -24,6 +24,10 @@ from indexing.store.runs import (
 )
 from radar.config import FeedSpec
 from radar.errors import FeedError, InvalidItemError
+from radar.redact import mask_url
+
+REPAIRED = ("repaired: bytes invalid in the feed's encoding were replaced by U+FFFD; the item is stored "
+            "(stored text of better quality is kept)")
 
 
 class Listener(Protocol):
@@ -81,7 +85,7 @@ def excerpt(entry: RawEntry, limit: int) -> str:
     """The raw text of a rejected item: as received when it was malformed, else every field read."""
     if entry.excerpt:
         return entry.excerpt[:limit]
-    fields = {k: v for k, v in asdict(entry).items() if v and k != "excerpt"}
+    fields = {k: v for k, v in asdict(entry).items() if v and k not in ("excerpt", "repaired")}
     return json.dumps(fields, ensure_ascii=False)[:limit]
 
 
@@ -98,6 +102,11 @@ def to_papers(entries: list[RawEntry], excerpt_chars: int) -> tuple[list[Paper],
     return papers, rejects
 
 
+def repairs(entries: list[RawEntry], excerpt_chars: int) -> list[Reject]:
+    """A ``rejects`` row for each item stored with replaced bytes, so that someone can look at it."""
+    return [Reject(REPAIRED, e.identifier or e.url, excerpt(e, excerpt_chars)) for e in entries if e.repaired]
+
+
 def ingest_feed(
     store: Store,
     spec: FeedSpec,
@@ -112,10 +121,10 @@ def ingest_feed(
     """Fetch, parse, normalise and store one feed; the result is also written to ``run_feeds``."""
     listener = listener or SilentListener()
     listener.feed_started(spec.name)
-    result = FeedResult(feed=spec.name, kind=spec.kind, url=spec.resolved_url, started_at=utc_now())
+    result = FeedResult(feed=spec.name, kind=spec.kind, url=mask_url(spec.resolved_url), started_at=utc_now())
     with store.transaction() as con:
         state = read_feed_state(con, spec.name)
-    if state is None or state.url != spec.resolved_url:
+    if state is None or state.url != result.url:  # stored URLs are masked
         state = FeedState(feed=spec.name, url=spec.resolved_url)
     try:
         pages = list(fetch_pages(spec, fetcher, today=today or today_utc(),
@@ -128,7 +137,10 @@ def ingest_feed(
         return _finish(store, run_id, result, _succeeded(state, last), [], listener)
     entries, error = _collect(pages)
     papers, rejects = to_papers(entries, excerpt_chars)
+    repaired = repairs(entries, excerpt_chars)
     result.fetched, result.rejected, result.error = len(entries), len(rejects), error
+    result.repaired = len(repaired)
+    rejects += repaired
     if error:
         result.status = "failed" if not entries else "partial"
     new_state = _succeeded(state, last, error) if result.status != "failed" else _errored(state, error)
@@ -194,6 +206,7 @@ def _finish(
         save_rejects(con, result.feed, run_id, rejects, now)
         save_feed_state(con, state, now)
         result.new, result.updated, result.unchanged = counts.new, counts.updated, counts.unchanged
+        result.kept = counts.kept
         result.finished_at = utc_now()
         record_feed_result(con, run_id, result)
     listener.feed_finished(result)

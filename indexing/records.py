@@ -37,6 +37,8 @@ class RawEntry:
     """A broad field the feed imposes (journals); else derived from the categories."""
     excerpt: str = ""
     """The item's raw text when it was malformed (kept for the rejects table); else empty."""
+    repaired: bool = False
+    """The body held bytes invalid in its encoding, and this item got a U+FFFD for them."""
 
 
 @dataclass(slots=True)

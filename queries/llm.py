@@ -37,6 +37,7 @@ from urllib.parse import urlsplit, urlunsplit
 import httpx
 
 from radar.errors import ConfigError, LlmAuthError, LlmError, LlmResponseError, LlmUnavailableError
+from radar.redact import mask_url
 from radar.settings import LlmSettings, Settings
 
 BACKOFF_S = 0.5
@@ -330,7 +331,7 @@ def _shown_cause(exc: Exception, secret: str | None) -> Exception | None:
 
 
 def _redact(text: str, secret: str | None) -> str:
-    return text.replace(secret, "***") if secret else text
+    return mask_url(text.replace(secret, "***") if secret else text)
 
 
 def _provider(model: str) -> str:
@@ -338,7 +339,6 @@ def _provider(model: str) -> str:
 
 
 def _shown_url(url: str) -> str:
-    """The URL without user:password or query string (either may carry a credential)."""
-    parts = urlsplit(url)
-    host = parts.netloc.rsplit("@", 1)[-1]
-    return urlunsplit((parts.scheme, host, parts.path, "", ""))
+    """The URL with its user-info masked and without its query string (either may carry a credential)."""
+    parts = urlsplit(mask_url(url))
+    return urlunsplit((parts.scheme, parts.netloc, parts.path, "", ""))

@@ -16,9 +16,13 @@ from urllib.parse import unquote, urlparse
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
 from radar.errors import ConfigError
+from radar.redact import mask_url
 from radar.settings import Settings
 
 FeedKind = Literal["arxiv-rss", "arxiv-api", "biorxiv", "medrxiv", "rss"]
+
+URL_SCHEMES = ("http", "https", "file")
+"""What a feed's url may be: one of these, or a plain path."""
 
 DEFAULT_URLS: dict[str, str] = {
     "arxiv-api": "https://export.arxiv.org/api/query",
@@ -48,6 +52,10 @@ class FeedSpec(BaseModel):
 
     @model_validator(mode="after")
     def _kind_rules(self) -> FeedSpec:
+        scheme = urlparse(self.url).scheme.lower() if self.url else ""
+        if scheme and scheme not in URL_SCHEMES:
+            raise ValueError(f"feed '{self.name}': the url {mask_url(self.url)!r} has the scheme {scheme!r}; "
+                             f"a feed url must be {', '.join(URL_SCHEMES[:-1])} or {URL_SCHEMES[-1]}, or a file path")
         if not self.url and self.kind not in DEFAULT_URLS:
             raise ValueError(f"feed '{self.name}' of kind {self.kind} needs a url")
         if self.kind == "arxiv-api" and not self.query:
@@ -106,9 +114,14 @@ class RadarConfig(BaseModel):
         raise ConfigError(f"No profile named {name!r}. Configured: {known}.")
 
     def select(self, only: list[str] | None = None) -> list[FeedSpec]:
-        """The feeds to run: the named ones (enabled or not), else every enabled one."""
+        """The feeds to run: the named ones (enabled or not), else every enabled one; none is an error."""
         if not only:
-            return [f for f in self.feeds if f.enabled]
+            enabled = [f for f in self.feeds if f.enabled]
+            if not enabled:
+                what = f"all {len(self.feeds)} feeds are disabled" if self.feeds else "it lists no feeds"
+                raise ConfigError(f"Nothing to ingest: {what}. Add a [[feeds]] table to the config (or set "
+                                  "enabled = true on one), or name a feed with --only; `radar feeds` lists them.")
+            return enabled
         by_name = {f.name: f for f in self.feeds}
         unknown = [n for n in only if n not in by_name]
         if unknown:
@@ -150,7 +163,7 @@ def parse_config(text: str, *, origin: str, base_dir: Path) -> RadarConfig:
 
 def _resolve_local(url: str, base_dir: Path) -> str:
     parts = urlparse(url)
-    if parts.scheme in ("http", "https"):
+    if parts.scheme.lower() not in ("", "file"):  # http(s) as written; any other scheme fails validation
         return url
     # file:///abs/path, file://localhost/abs/path and file:relative/path (RFC 8089) all name a path.
     path = Path(unquote(parts.path) if parts.scheme == "file" else url).expanduser()

@@ -26,6 +26,8 @@ retry (the Prefect tasks) look at :attr:`RadarError.transient` and nothing else:
 
 from __future__ import annotations
 
+from radar.redact import mask_url
+
 
 class RadarError(Exception):
     """Base of every error Radar raises on purpose."""
@@ -43,11 +45,13 @@ class FeedError(RadarError):
 
 
 class FetchError(FeedError):
-    """The feed's bytes could not be fetched (HTTP status, missing file, network)."""
+    """The feed's bytes could not be fetched (HTTP status, missing file, network, a limit broken).
+
+    The message and the URL never carry the URL's user-info (it may hold a password)."""
 
     def __init__(self, message: str, *, url: str | None = None, status: int | None = None):
-        super().__init__(message)
-        self.url = url
+        super().__init__(mask_url(message))
+        self.url = mask_url(url) if url else url
         self.status = status
 
 

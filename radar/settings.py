@@ -17,6 +17,7 @@ from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from radar.errors import ConfigError
+from radar.redact import mask_url
 
 ENV_PREFIX = "RADAR_"
 NESTED_DELIMITER = "__"
@@ -29,7 +30,13 @@ class _Group(BaseModel):
 class HttpSettings(_Group):
     """How Radar talks to feed servers."""
 
-    timeout: float = Field(30.0, gt=0, description="Seconds before any one HTTP call gives up.")
+    timeout: float = Field(30.0, gt=0, description="Seconds any one read (connect, each chunk of the body) may take.")
+    deadline: float = Field(
+        300.0, gt=0, description="Seconds one fetch may take in all, retries and waits included, however steadily "
+                                 "the server trickles bytes; past it the feed fails (not retried).")
+    max_body_bytes: int = Field(
+        64 * 1024 * 1024, ge=1024, description="Largest feed body accepted, in bytes after decompression (default "
+                                               "64 MiB; real feeds are a few MB); a bigger one fails its feed.")
     retries: int = Field(4, ge=0, le=10, description="Retries after the first try on 429, 5xx, timeouts and cut-off bodies.")
     backoff: float = Field(1.0, ge=0, description="Base of the exponential backoff between retries, in seconds (jitter is added).")
     max_backoff: float = Field(60.0, ge=0, description="Longest wait between two tries, Retry-After included.")
@@ -213,5 +220,8 @@ def describe_settings(settings: Settings) -> list[dict[str, object]]:
 
 
 def _shown(value: object) -> object:
-    """A setting's value as `radar settings` prints it: secrets only say that they are set."""
-    return "(set)" if isinstance(value, SecretStr) else value
+    """A setting's value as `radar settings` prints it: secrets only say that they are set, and
+    URLs never show their user-info."""
+    if isinstance(value, SecretStr):
+        return "(set)"
+    return mask_url(value) if isinstance(value, str) else value

@@ -23,6 +23,10 @@ class Response:
     etag: str | None = None
     """Answer 304 when the request's If-None-Match matches."""
     last_modified: str | None = None
+    endless: bool = False
+    """Send ``body`` over and over, with no Content-Length, until the client hangs up."""
+    trickle: float = 0.0
+    """Send the body one byte at a time, this many seconds apart (a server that never times out a read)."""
 
 
 @dataclass
@@ -47,6 +51,12 @@ class FeedServer:
 
             def log_message(self, *args: object) -> None:
                 pass
+
+            def handle(self) -> None:
+                try:
+                    super().handle()
+                except ConnectionError:  # the client hung up mid-body (a refused feed): nothing to answer
+                    pass
 
         self.httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
         self.httpd.daemon_threads = True
@@ -96,6 +106,9 @@ class FeedServer:
             handler.send_header("ETag", response.etag)
         if response.last_modified:
             handler.send_header("Last-Modified", response.last_modified)
+        if response.endless or response.trickle:
+            self._stream(handler, response)
+            return
         handler.send_header("Content-Length", str(len(response.body)))
         handler.end_headers()
         if response.truncate_to is not None:
@@ -104,3 +117,21 @@ class FeedServer:
             handler.close_connection = True
             return
         handler.wfile.write(response.body)
+
+    @staticmethod
+    def _stream(handler: BaseHTTPRequestHandler, response: Response) -> None:
+        handler.send_header("Connection", "close")
+        if not response.endless:
+            handler.send_header("Content-Length", str(len(response.body)))
+        handler.end_headers()
+        handler.close_connection = True
+        try:
+            if response.endless:
+                while True:
+                    handler.wfile.write(response.body)
+            for i in range(len(response.body)):
+                handler.wfile.write(response.body[i:i + 1])
+                handler.wfile.flush()
+                time.sleep(response.trickle)
+        except OSError:  # the client hung up: what the test wanted
+            pass

@@ -35,6 +35,7 @@ from indexing.search.base import BackendHit, Filters, IndexReport, SearchDoc
 from radar.errors import (
     IndexMismatchError, QueryError, SearchAuthError, SearchError, SearchUnavailableError,
 )
+from radar.redact import mask_url
 from radar.settings import Settings
 
 log = logging.getLogger(__name__)
@@ -90,7 +91,7 @@ def build_backend(settings: Settings, *, max_retries: int = 3) -> ElasticsearchB
             retry_backoff_cap=4.0 if max_retries else 0,
         )
     except ValueError as exc:
-        raise SearchError(f"RADAR_ELASTICSEARCH_URL={url!r} is not a usable URL ({_scrub(str(exc), api_key, password)}); "
+        raise SearchError(f"RADAR_ELASTICSEARCH_URL={mask_url(url)!r} is not a usable URL ({_scrub(str(exc), api_key, password)}); "
                           "use e.g. http://127.0.0.1:9200.") from None
     secrets = tuple(s for s in (api_key, password) if s)
     return ElasticsearchBackend(client, url=url, alias=settings.elasticsearch_alias, auth_desc=auth_desc,
@@ -595,7 +596,7 @@ def _scrub(text: str, *secrets: str | None) -> str:
     for secret in secrets:
         if secret:
             text = text.replace(secret, "***")
-    return text
+    return mask_url(text)
 
 
 def _split_credentials(url: str) -> tuple[str, str | None, str | None]:

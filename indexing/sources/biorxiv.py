@@ -13,6 +13,7 @@ from datetime import date, timedelta
 from urllib.parse import urlencode
 
 from indexing.records import ParsedFeed, RawEntry
+from indexing.sources.decode import decode, mark_repaired
 from indexing.sources.http import Fetched, HttpFetcher, is_local
 from radar.config import FeedSpec
 from radar.errors import FeedParseError
@@ -22,9 +23,10 @@ CONTENT_HOSTS = {"biorxiv": "https://www.biorxiv.org", "medrxiv": "https://www.m
 
 
 def parse(data: bytes, charset: str | None = None, *, server: str = "biorxiv") -> ParsedFeed:
+    decoded = decode(data, charset, xml=False)
     try:
-        body = json.loads(data.decode(charset or "utf-8", errors="replace"))
-    except (json.JSONDecodeError, LookupError) as exc:
+        body = json.loads(decoded.text)
+    except json.JSONDecodeError as exc:
         return ParsedFeed(error=f"not a bioRxiv/medRxiv API response: {exc}")
     if not isinstance(body, dict):
         return ParsedFeed(error="not a bioRxiv/medRxiv API response: expected a JSON object")
@@ -36,6 +38,7 @@ def parse(data: bytes, charset: str | None = None, *, server: str = "biorxiv") -
         # "no posts found" is how the API says an interval is empty: not an error.
         return ParsedFeed(total=0, page_count=0, error=None if "no posts" in status.lower() else status)
     entries = [_entry(r, server) for r in collection if isinstance(r, dict)]
+    mark_repaired(entries, decoded)
     return ParsedFeed(
         entries=entries,
         total=_int(message.get("total")),

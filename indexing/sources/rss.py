@@ -12,6 +12,7 @@ import re
 import feedparser
 
 from indexing.records import ParsedFeed, RawEntry
+from indexing.sources.decode import decode, mark_repaired, xml_payload
 
 # Nature opens every teaser with "<p>Nature, Published online: DATE; doi:…</p>".
 _PUBLISHED_ONLINE = re.compile(r"^\s*<p>[^<]*Published online:.*?</p>", re.IGNORECASE | re.DOTALL)
@@ -22,8 +23,12 @@ _ITEM_END = re.compile(rb"</(?:[\w.-]+:)?(?:item|entry)\s*>")
 
 
 def parse(data: bytes, charset: str | None = None, *, source: str | None = None, field: str | None = None) -> ParsedFeed:
-    headers = {"content-type": f"application/xml; charset={charset}"} if charset else {}
-    feed = feedparser.parse(data, response_headers=headers, sanitize_html=False, resolve_relative_uris=False)
+    # Decoded here, not by feedparser: one bad byte must not switch the whole body to another
+    # encoding. feedparser gets clean UTF-8, declared as such.
+    decoded = decode(data, charset)
+    data = xml_payload(decoded)
+    feed = feedparser.parse(data, response_headers={"content-type": "application/xml; charset=utf-8"},
+                            sanitize_html=False, resolve_relative_uris=False)
     if not feed.entries and not feed.get("version"):  # an HTML page, an empty body: not an empty feed
         return ParsedFeed(error=f"not a feed: {feed.get('bozo_exception') or 'no RSS, RDF or Atom document found'}")
     name = source or feed.feed.get("title") or "journal"
@@ -33,11 +38,9 @@ def parse(data: bytes, charset: str | None = None, *, source: str | None = None,
         error = f"malformed feed: {feed.get('bozo_exception')}"
         if not _ROOT_END.search(data):
             entries = entries[:len(_ITEM_END.findall(data))]
-    return ParsedFeed(
-        entries=[_entry(e, name, field) for e in entries],
-        error=error,
-        title=feed.feed.get("title"),
-    )
+    parsed = [_entry(e, name, field) for e in entries]
+    mark_repaired(parsed, decoded)
+    return ParsedFeed(entries=parsed, error=error, title=feed.feed.get("title"))
 
 
 def _entry(entry: feedparser.FeedParserDict, source: str, field: str | None) -> RawEntry:

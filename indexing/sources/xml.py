@@ -11,7 +11,6 @@ Entities are never resolved and nothing is fetched from the network (no XXE).
 
 from __future__ import annotations
 
-import codecs
 import re
 import threading
 from collections.abc import Callable, Iterator
@@ -20,9 +19,8 @@ from dataclasses import dataclass, field
 from lxml import etree
 
 from indexing.records import RawEntry
+from indexing.sources.decode import Decoded, decode, mark_repaired, xml_payload
 
-_DECLARATION = re.compile(rb"^\s*<\?xml[^>]*\?>")
-_DECLARED_ENCODING = re.compile(rb"""^\s*<\?xml[^>]*?encoding\s*=\s*["']([A-Za-z0-9._:-]+)["']""")
 _RECORD = re.compile(rb"<(?:[\w.-]+:)?(item|entry)(?:\s[^>]*)?>.*?</(?:[\w.-]+:)?\1\s*>", re.DOTALL)
 _local = threading.local()
 
@@ -35,38 +33,6 @@ def _parser(recover: bool) -> etree.XMLParser:
         parser = etree.XMLParser(recover=recover, resolve_entities=False, no_network=True, huge_tree=True)
         setattr(_local, key, parser)
     return parser
-
-
-def to_utf8(data: bytes, charset: str | None = None) -> bytes:
-    """The body as UTF-8. The document's own declaration wins over an HTTP charset (servers
-    often get it wrong); bytes that are not valid in the declared encoding are decoded with
-    the HTTP charset, else Windows-1252."""
-    if data.startswith(codecs.BOM_UTF8):
-        data = data[len(codecs.BOM_UTF8):]
-    elif data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return _DECLARATION.sub(b"", data.decode("utf-16", errors="replace").encode("utf-8"), count=1)
-    declared = _DECLARED_ENCODING.match(data)
-    codec = _lookup(declared.group(1).decode("ascii") if declared else "utf-8")
-    if codec == "utf-8":
-        try:
-            data.decode("utf-8")
-            return data
-        except UnicodeDecodeError:
-            codec = _fallback_codec(charset)
-    text = data.decode(codec or _fallback_codec(charset), errors="replace")
-    return _DECLARATION.sub(b"", text.encode("utf-8"), count=1)
-
-
-def _lookup(name: str) -> str | None:
-    try:
-        return codecs.lookup(name).name
-    except LookupError:
-        return None
-
-
-def _fallback_codec(charset: str | None) -> str:
-    name = _lookup(charset) if charset else None
-    return name if name and name != "utf-8" else "cp1252"
 
 
 def _parse(data: bytes, recover: bool = True) -> tuple[etree._Element | None, list]:
@@ -90,6 +56,7 @@ class FeedDocument:
     """Problems found so far: in the skeleton at once, in records as they are read."""
     payload: bytes = b""
     spans: list[tuple[int, int]] = field(default_factory=list)
+    decoded: Decoded | None = None
 
     @property
     def error(self) -> str | None:
@@ -120,12 +87,15 @@ class FeedDocument:
             if raw is not None:
                 entry.excerpt = raw
             entries.append(entry)
+        if self.decoded is not None:
+            mark_repaired(entries, self.decoded)
         return entries
 
 
 def read_feed(data: bytes, charset: str | None = None) -> FeedDocument:
     """Split and parse a feed body; ``root`` is None (and ``error`` says why) when it is not XML."""
-    payload = to_utf8(data, charset)
+    decoded = decode(data, charset)
+    payload = xml_payload(decoded)
     spans = [m.span() for m in _RECORD.finditer(payload)]
     skeleton, cursor = [], 0
     for start, end in spans:
@@ -137,7 +107,7 @@ def read_feed(data: bytes, charset: str | None = None) -> FeedDocument:
         return FeedDocument(None, [f"not XML: {problems[0].message}" if problems else "empty body"])
     fatal = [e for e in problems if e.level_name in ("FATAL", "ERROR")]
     errors = [f"malformed XML: {fatal[0].message}"] if fatal else []
-    return FeedDocument(root, errors, payload, spans)
+    return FeedDocument(root, errors, payload, spans, decoded)
 
 
 def _wrapper(root: etree._Element | None) -> tuple[bytes, bytes]:

@@ -14,7 +14,7 @@ from datetime import UTC, date, datetime
 import duckdb
 import pyarrow as pa
 
-from indexing.merge import merge, merge_all
+from indexing.merge import merge_all, merge_checked
 from indexing.records import Paper
 
 PAPER_COLUMNS = tuple(f.name for f in fields(Paper))
@@ -34,11 +34,14 @@ class UpsertCounts:
     new: int = 0
     updated: int = 0
     unchanged: int = 0
+    kept: int = 0
+    """Papers whose stored text was kept against incoming text of lower quality (counted besides the above)."""
 
     def add(self, other: UpsertCounts) -> None:
         self.new += other.new
         self.updated += other.updated
         self.unchanged += other.unchanged
+        self.kept += other.kept
 
 
 @dataclass(frozen=True, slots=True)
@@ -64,7 +67,10 @@ def upsert(con: duckdb.DuckDBPyConnection, sightings: list[Sighting], now: datet
     for paper_id, records in grouped.items():
         incoming = merge_all(records)
         stored = existing.get(paper_id)
-        result = incoming if stored is None else merge(stored, incoming)
+        merged = merge_checked(stored, incoming) if stored is not None else None
+        result = incoming if merged is None else merged.paper
+        if merged is not None and merged.kept:
+            counts.kept += 1
         if stored is None:
             counts.new += 1
         elif result is stored:

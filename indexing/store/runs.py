@@ -11,6 +11,7 @@ import duckdb
 import pyarrow as pa
 
 from indexing.records import Reject
+from radar.redact import mask_url
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +40,10 @@ class FeedResult:
     unchanged: int = 0
     rejected: int = 0
     error: str | None = None
+    repaired: int = 0
+    """Items stored with invalid bytes replaced by U+FFFD (each is also listed in ``rejects``)."""
+    kept: int = 0
+    """Papers whose stored text was kept because this run's text was of lower quality."""
 
 
 def start_run(con: duckdb.DuckDBPyConnection, now: datetime) -> str:
@@ -53,9 +58,11 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, now: da
 
 def record_feed_result(con: duckdb.DuckDBPyConnection, run_id: str, result: FeedResult) -> None:
     con.execute(
-        "INSERT OR REPLACE INTO run_feeds VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-        [run_id, result.feed, result.kind, result.url, result.started_at, result.finished_at, result.status,
-         result.fetched, result.new, result.updated, result.unchanged, result.rejected, result.error],
+        "INSERT OR REPLACE INTO run_feeds (run_id, feed, kind, url, started_at, finished_at, status, fetched, new, "
+        "updated, unchanged, rejected, error, repaired, kept) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [run_id, result.feed, result.kind, mask_url(result.url), result.started_at, result.finished_at, result.status,
+         result.fetched, result.new, result.updated, result.unchanged, result.rejected,
+         mask_url(result.error) if result.error else None, result.repaired, result.kept],
     )
 
 
@@ -69,7 +76,8 @@ def read_feed_state(con: duckdb.DuckDBPyConnection, feed: str) -> FeedState | No
 def save_feed_state(con: duckdb.DuckDBPyConnection, state: FeedState, now: datetime) -> None:
     con.execute(
         "INSERT OR REPLACE INTO feed_state VALUES (?, ?, ?, ?, ?, ?, ?)",
-        [state.feed, state.url, state.etag, state.last_modified, state.last_success, now, state.last_error],
+        [state.feed, mask_url(state.url), state.etag, state.last_modified, state.last_success, now,
+         mask_url(state.last_error) if state.last_error else None],
     )
 
 

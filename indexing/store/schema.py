@@ -164,6 +164,15 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         -- the next `radar index` sends every paper once (vectors come from the cache).
         DELETE FROM index_marks WHERE backend IN ('local', 'elasticsearch');
     """),
+    (5, "repaired and kept counts on feed results; credentials masked in stored URLs and errors", r"""
+        ALTER TABLE run_feeds ADD COLUMN repaired INTEGER DEFAULT 0;  -- items with bytes replaced by U+FFFD
+        ALTER TABLE run_feeds ADD COLUMN kept INTEGER DEFAULT 0;      -- papers whose better stored text was kept
+        -- The pattern of radar.redact.mask_url, frozen here as it was when this migration shipped.
+        UPDATE run_feeds SET url = regexp_replace(url, '([A-Za-z][A-Za-z0-9+.-]*://)[^/?#\s]+@', '\1***@', 'g'),
+                             error = regexp_replace(error, '([A-Za-z][A-Za-z0-9+.-]*://)[^/?#\s]+@', '\1***@', 'g');
+        UPDATE feed_state SET url = regexp_replace(url, '([A-Za-z][A-Za-z0-9+.-]*://)[^/?#\s]+@', '\1***@', 'g'),
+                              last_error = regexp_replace(last_error, '([A-Za-z][A-Za-z0-9+.-]*://)[^/?#\s]+@', '\1***@', 'g');
+    """),
 ]
 
 LATEST = MIGRATIONS[-1][0]

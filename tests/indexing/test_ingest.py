@@ -242,3 +242,88 @@ def test_biorxiv_walks_the_cursor_and_checks_the_total(
     result = run(store, fetcher, spec).feeds[0]
     assert (result.new, result.status) == (4, "partial"), result.error
     assert "reported 5 papers but sent 4" in result.error
+
+
+# --- damaged and misdecoded bodies never overwrite good text --------------------------------------
+
+def nature_spec(url: str) -> FeedSpec:
+    return FeedSpec(name="nature", kind="rss", url=url, source="Nature")
+
+
+def stored_papers(store: Store) -> list:
+    return store.con.execute("SELECT * EXCLUDE (first_seen, last_changed) FROM papers ORDER BY paper_id").fetchall()
+
+
+def test_a_flipped_byte_repairs_its_item_and_keeps_the_stored_text(
+        feed_server: FeedServer, fetcher: HttpFetcher, store: Store, feed_bytes) -> None:
+    body = feed_bytes("nature.rss")
+    at = body.index("Norbert Hübner".encode()) + len(b"Norbert H")
+    good = feed_server.route("/nature.rss", Response(body))
+    damaged = feed_server.route("/nature-damaged.rss", Response(body[:at] + b"\xff" + body[at + 1:]))
+    run(store, fetcher, nature_spec(good))
+    before = stored_papers(store)
+    result = run(store, fetcher, nature_spec(damaged)).feeds[0]
+    assert (result.status, result.repaired, result.kept, result.updated, result.rejected) == ("ok", 1, 1, 0, 0)
+    assert stored_papers(store) == before
+    assert count(store, "SELECT count(*) FROM papers WHERE list_contains(authors, 'Norbert Hübner')") == 1
+    reason, identifier = store.con.execute("SELECT reason, identifier FROM rejects").fetchone()
+    assert reason.startswith("repaired") and identifier == "https://www.nature.com/articles/s41586-024-07701-9"
+
+
+def test_a_damaged_item_seen_first_is_stored_and_healed_by_a_clean_copy(
+        feed_server: FeedServer, fetcher: HttpFetcher, store: Store) -> None:
+    body = feed(item("2411.00021", title="Hübner’s naïve café"))
+    damaged = feed_server.route("/rss/damaged", Response(body.replace("ï".encode(), b"\xff\xff")))
+    clean = feed_server.route("/rss/clean", Response(body))
+    assert run(store, fetcher, arxiv("cs", damaged)).feeds[0].repaired == 1
+    assert store.con.execute("SELECT title FROM papers").fetchone()[0] == "Hübner’s na\ufffd\ufffdve café"
+    assert run(store, fetcher, arxiv("cs", clean)).feeds[0].updated == 1
+    assert store.con.execute("SELECT title FROM papers").fetchone()[0] == "Hübner’s naïve café"
+
+
+def test_a_body_misdecoded_as_windows_1250_overwrites_nothing(
+        feed_server: FeedServer, fetcher: HttpFetcher, store: Store, feed_bytes) -> None:
+    body = feed_bytes("nature.rss")
+    misdeclared = b'<?xml version="1.0" encoding="windows-1250"?>\n' + body
+    run(store, fetcher, nature_spec(feed_server.route("/nature.rss", Response(body))))
+    before = stored_papers(store)
+    with_non_ascii = count(store, "SELECT count(*) FROM papers WHERE NOT (title || abstract || "
+                                  "array_to_string(authors, ',')) SIMILAR TO '[\\x00-\\x7F]*'")
+    result = run(store, fetcher, nature_spec(feed_server.route("/nature-1250.rss", Response(misdeclared)))).feeds[0]
+    assert result.updated == 0 and result.kept == with_non_ascii > 0
+    assert stored_papers(store) == before
+
+
+# --- limits: one feed breaking them fails alone ---------------------------------------------------
+
+def test_a_feed_over_the_size_limit_or_the_deadline_fails_alone(
+        feed_server: FeedServer, http_settings, store: Store) -> None:
+    settings = http_settings.model_copy(update={"max_body_bytes": 64 * 1024, "deadline": 0.5})
+    endless = feed_server.route("/rss/endless", Response(b"<rss>" + b" " * 8192, endless=True))
+    slow = feed_server.route("/rss/slow", Response(feed(item("2411.00031")), trickle=0.05))
+    good = feed_server.route("/rss/good", Response(feed(item("2411.00032"))))
+    with HttpFetcher(settings, "t") as fetcher:
+        report = run(store, fetcher, arxiv("endless", endless), arxiv("slow", slow), arxiv("good", good))
+    results = {r.feed: r for r in report.feeds}
+    assert report.status == "partial"
+    assert results["endless"].status == "failed" and "RADAR_HTTP__MAX_BODY_BYTES" in results["endless"].error
+    assert results["slow"].status == "failed" and "RADAR_HTTP__DEADLINE" in results["slow"].error
+    assert (results["good"].status, results["good"].new) == ("ok", 1)
+
+
+# --- credentials in feed URLs never reach the store -----------------------------------------------
+
+def test_credentials_in_a_feed_url_are_masked_in_run_records_and_feed_state(
+        feed_server: FeedServer, fetcher: HttpFetcher, store: Store) -> None:
+    feed_server.route("/rss/private", Response(feed(item("2411.00041"))))
+    feed_server.route("/rss/gone", Response(b"no", status=404))
+    ok = feed_server.url("/rss/private").replace("http://", "http://reader:s3cretURL@")
+    gone = feed_server.url("/rss/gone").replace("http://", "http://reader:s3cretURL@")
+    report = run(store, fetcher, arxiv("private", ok), arxiv("gone", gone))
+    assert [r.status for r in report.feeds] == ["ok", "failed"]
+    assert all("s3cretURL" not in f"{r.url} {r.error}" for r in report.feeds)
+    stored = store.con.execute("SELECT url, error FROM run_feeds UNION ALL SELECT url, last_error FROM feed_state").fetchall()
+    assert stored and all("s3cretURL" not in f"{url} {error}" for url, error in stored)
+    assert all("***@127.0.0.1" in url for url, _ in stored)
+    again = run(store, fetcher, arxiv("private", ok)).feeds[0]  # the masked state still matches the feed
+    assert again.unchanged == 1

@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from indexing.merge import merge, merge_all
+from indexing.merge import lower_quality, merge, merge_all, merge_checked
 from indexing.normalise import normalise
 from indexing.records import Paper, RawEntry
 from indexing.sources import arxiv_rss
@@ -186,3 +186,47 @@ def test_one_sources_versions_merge_the_same_in_either_order(a: Paper, b: Paper)
     if (a.version or 0) == (b.version or 0):
         b = replace(b, version=(a.version or 0) + 1)
     assert merge(a, b) == merge(b, a)
+
+
+# --- stored text is never replaced by text of lower quality ----------------------------------------
+
+def misdecoded(text: str, codec: str) -> str:
+    return text.encode("utf-8").decode(codec, errors="replace")
+
+
+@pytest.mark.parametrize("codec", ["cp1252", "cp1250", "latin-1", "mac_roman"])
+def test_a_different_decoding_of_the_same_bytes_is_lower_quality(codec: str) -> None:
+    good = "Norbert Hübner, Silvan Käser – naïve “TIC 241249530 b”"
+    assert lower_quality(misdecoded(good, codec), good)
+
+
+@pytest.mark.parametrize("new, old", [
+    ("Norbert H\ufffdbner", "Norbert Hübner"),  # a replaced byte
+    ("Norbert H\ufffd\ufffdbner", "Norbert H\ufffdbner"),
+])
+def test_more_replacement_characters_is_lower_quality(new: str, old: str) -> None:
+    assert lower_quality(new, old)
+
+
+@pytest.mark.parametrize("new, old", [
+    ("Norbert Hübner", "Norbert HĂźbner"),  # a clean copy heals a misdecoded one
+    ("Norbert Hübner", "Norbert H\ufffdbner"),
+    ("Norbert Hübner", "Norbert Hubner"),  # a real correction
+    ("Käser", "Kaser"),
+    ("Kaser", "Käser"),
+    ("A new title for v2 — with a dash", "The v1 title"),
+    ("Schrödinger's cat", "Schrödinger’s cat"),
+])
+def test_better_or_different_text_is_not_lower_quality(new: str, old: str) -> None:
+    assert not lower_quality(new, old)
+
+
+def test_merge_keeps_the_stored_text_and_says_which_fields(replaced: Paper) -> None:
+    stored = replace(replaced, title="Käser’s naïve title", authors=("Norbert Hübner", "A. Author"))
+    incoming = replace(stored, title=misdecoded(stored.title, "cp1250"), authors=("Norbert H\ufffdbner", "A. Author"),
+                       categories=stored.categories + ("q-bio.GN",))
+    merged = merge_checked(stored, incoming)
+    assert merged.kept == ("title", "authors")
+    assert (merged.paper.title, merged.paper.authors) == (stored.title, stored.authors)
+    assert "q-bio.GN" in merged.paper.categories  # everything else still merges
+    assert merge(stored, replace(incoming, categories=stored.categories)) is stored

@@ -214,3 +214,11 @@ def test_build_model_reads_the_environment(radar_env: object, monkeypatch: pytes
 def test_a_language_model_needs_a_model_name() -> None:
     with pytest.raises(ConfigError, match="RADAR_LLM__MODEL"):
         LanguageModel(LlmSettings())
+
+
+def test_credentials_in_the_api_base_never_appear_in_errors(llm_server: LlmServer) -> None:
+    api_base = f"http://user:{MARKER_KEY}@127.0.0.1:{free_port()}/v1"
+    with pytest.raises(LlmUnavailableError) as caught:
+        complete(llm_server, api_base=api_base, retries=0)
+    shown = "".join(traceback.format_exception_only(caught.value))
+    assert "***@127.0.0.1" in shown and MARKER_KEY not in shown

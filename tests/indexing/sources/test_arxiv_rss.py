@@ -274,7 +274,7 @@ def test_an_html_page_is_not_a_feed(body: bytes) -> None:
 TITLE = "Schrödinger équations and Müller's naïve café"
 
 
-@pytest.mark.parametrize("charset", [None, "iso-8859-1", "utf-8", "no-such-charset"])
+@pytest.mark.parametrize("charset", [None, "iso-8859-1", "no-such-charset"])
 def test_a_latin1_body_without_declaration_is_read(full_bytes: bytes, charset: str | None) -> None:
     body = one_item_feed(full_bytes, TITLE, declaration=False).encode("latin-1")
     with pytest.raises(UnicodeDecodeError):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
@@ -123,3 +124,78 @@ def test_backoff_grows_and_stays_bounded(http_settings: HttpSettings) -> None:
     assert len(waits) == 4
     assert 0.5 <= waits[0] <= 1.0 and 1.0 <= waits[1] <= 2.0
     assert max(waits) <= 3.0
+
+
+# --- limits: body size and the deadline of a whole fetch ------------------------------------------
+
+@pytest.fixture
+def small_limits(http_settings: HttpSettings) -> HttpSettings:
+    return http_settings.model_copy(update={"max_body_bytes": 64 * 1024, "deadline": 0.5})
+
+
+def test_an_endless_body_is_refused_at_the_size_limit_without_a_retry(
+        feed_server: FeedServer, small_limits: HttpSettings) -> None:
+    url = feed_server.route("/endless", Response(b"<rss>" + b"x" * 8192, endless=True))
+    with HttpFetcher(small_limits, "t") as fetcher, pytest.raises(FetchError, match="RADAR_HTTP__MAX_BODY_BYTES") as info:
+        fetcher.get(url)
+    assert not info.value.transient
+    assert len(feed_server.hits_for("/endless")) == 1
+
+
+def test_a_declared_length_over_the_limit_is_refused_before_reading(
+        feed_server: FeedServer, small_limits: HttpSettings) -> None:
+    url = feed_server.route("/big", Response(b"x" * (small_limits.max_body_bytes + 1)))
+    with HttpFetcher(small_limits, "t") as fetcher, pytest.raises(FetchError, match="larger than"):
+        fetcher.get(url)
+
+
+def test_a_body_at_the_limit_is_accepted(feed_server: FeedServer, small_limits: HttpSettings) -> None:
+    url = feed_server.route("/full", Response(b"x" * small_limits.max_body_bytes))
+    with HttpFetcher(small_limits, "t") as fetcher:
+        assert len(fetcher.get(url).content) == small_limits.max_body_bytes
+
+
+def test_a_local_endless_file_is_refused_at_the_size_limit(small_limits: HttpSettings) -> None:
+    with HttpFetcher(small_limits, "t") as fetcher:
+        for url in ("/dev/zero", "file:///dev/zero"):
+            with pytest.raises(FetchError, match="RADAR_HTTP__MAX_BODY_BYTES"):
+                fetcher.get(url)
+
+
+def test_a_trickling_server_is_given_up_at_the_deadline_without_a_retry(
+        feed_server: FeedServer, small_limits: HttpSettings) -> None:
+    # Each byte comes well within the read timeout (1 s); only the deadline (0.5 s) can stop it.
+    url = feed_server.route("/trickle", Response(b"<rss>" + b" " * 200 + b"</rss>", trickle=0.05))
+    with HttpFetcher(small_limits, "t") as fetcher, pytest.raises(FetchError, match="RADAR_HTTP__DEADLINE") as info:
+        fetcher.get(url)
+    assert not info.value.transient
+    assert len(feed_server.hits_for("/trickle")) == 1
+
+
+# --- credentials in URLs --------------------------------------------------------------------------
+
+def test_url_credentials_are_sent_as_basic_auth_and_never_shown(feed_server: FeedServer, fetcher: HttpFetcher) -> None:
+    feed_server.route("/private", Response(b"no", status=404))
+    url = feed_server.url("/private").replace("http://", "http://reader:s3cretURL@")
+    with pytest.raises(FetchError) as info:
+        fetcher.get(url)
+    assert feed_server.hits_for("/private")[0].headers["Authorization"] == "Basic cmVhZGVyOnMzY3JldFVSTA=="
+    assert "s3cretURL" not in str(info.value) and "s3cretURL" not in (info.value.url or "")
+    assert "***@127.0.0.1" in info.value.url
+
+
+def test_an_unreachable_url_with_credentials_is_reported_without_them(http_settings: HttpSettings) -> None:
+    settings = http_settings.model_copy(update={"retries": 0})
+    with HttpFetcher(settings, "t") as fetcher, pytest.raises(TransientFetchError, match="cannot reach") as info:
+        fetcher.get("http://reader:s3cretURL@127.0.0.1:9/feed")
+    assert "s3cretURL" not in f"{info.value} {info.value.url}"
+
+
+def test_url_credentials_never_reach_the_logs(feed_server: FeedServer, fetcher: HttpFetcher,
+                                              caplog: pytest.LogCaptureFixture) -> None:
+    feed_server.route("/logged", Response(b"<rss/>"))
+    url = feed_server.url("/logged").replace("http://", "http://reader:s3cretURL@")
+    with caplog.at_level(logging.DEBUG):
+        assert fetcher.get(url).content == b"<rss/>"
+    assert "/logged" in caplog.text  # httpx logs each request
+    assert "s3cretURL" not in caplog.text
