@@ -78,8 +78,9 @@ def search_page(request: Request, s: Session, q: str = "", mode: str = "hybrid",
                     filters=filters, k=k)
     hits = result.hits[(page_no - 1) * PAGE_SIZE:page_no * PAGE_SIZE]
     has_next = len(result.hits) == k and k < MAX_RESULTS
+    words_found = any("bm25" in h.matched_by for h in result.hits)
     return page(request, "search.html", form=form, facets=facets, result=result, hits=hits, page_no=page_no,
-                has_next=has_next)
+                has_next=has_next, words_found=words_found)
 
 
 @router.get("/lang/{language}", include_in_schema=False)
