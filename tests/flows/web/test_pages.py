@@ -52,6 +52,7 @@ def test_an_empty_filter_result_says_so(client: httpx.Client) -> None:
     html = client.get("/", params={"day": DAY, "category": "no.such-category"}).text
     assert "No papers of this day match these filters." in html
     assert not entries(html)
+    assert '<option value="no.such-category" selected>no.such-category (0)</option>' in html  # the form keeps it
 
 
 def test_paper_page_accepts_any_id_form_and_shows_everything(client: httpx.Client) -> None:
