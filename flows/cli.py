@@ -174,6 +174,7 @@ def search(
     from flows.runtime import searching
     from indexing.search.base import Filters
     from queries.search import search as run_search
+    from queries.search import search_json
 
     _check_choice("--mode", mode, ("hybrid", "bm25", "dense"))
     filters = Filters(field=field, category=category, source=source,
@@ -187,20 +188,6 @@ def search(
         _dump(search_json(result))
     else:
         out.print(search_table(result))
-
-
-def search_json(result) -> dict:  # noqa: ANN001 - a queries.search.SearchResult
-    """The documented, stable JSON of `radar search --json` (see README)."""
-    return {
-        "schema": "radar.search/1",
-        "query": result.query,
-        "mode": result.mode,
-        "backend": result.backend,
-        "filters": {k: (str(v) if v is not None else None) for k, v in asdict(result.filters).items()},
-        "truncated": result.truncated,
-        "took_ms": round(result.took_ms, 1),
-        "hits": [asdict(h) for h in result.hits],
-    }
 
 
 @app.command()
@@ -400,7 +387,9 @@ def summarize(
     except RadarError as exc:
         raise _fail(exc) from None
     if json_output:
-        _dump({"schema": "radar.summary/1", **asdict(result)})
+        from queries.summary import summary_json
+
+        _dump(summary_json(result))
         return
     out.print(f"[bold]{result.title}[/] ({result.paper_id})", highlight=False)
     out.print(result.summary, highlight=False)
@@ -410,6 +399,21 @@ def summarize(
         err.print(f"[yellow]note:[/] {notice}", highlight=False)
     cached = ", from the cache" if result.cached else ""
     err.print(f"[dim]{result.model}{cached}[/]", highlight=False)
+
+
+@app.command()
+def serve(
+    host: Annotated[str, typer.Option("--host", help="Address to listen on; the default is reachable from this machine only.")] = "127.0.0.1",
+    port: Annotated[int, typer.Option("--port", "-p", min=1, max=65535, help="Port to listen on.")] = 8000,
+) -> None:
+    """Open Radar in a browser: today's papers, paper pages and search, in English or Chinese."""
+    from flows.web.server import serve as run_server
+
+    err.print(f"Radar at http://{host}:{port}/ (Ctrl+C stops it)", highlight=False)
+    try:
+        run_server(host, port)
+    except RadarError as exc:
+        raise _fail(exc) from None
 
 
 def _usage(message: str) -> NoReturn:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Literal
 
 from indexing.embeddings import Embedder
@@ -134,3 +134,17 @@ def _strip(word: str) -> str:
 
 def _offsets(snippet: str, terms: set[str]) -> list[tuple[int, int]]:
     return [(m.start(), m.end()) for m in _WORD.finditer(snippet) if any(m.group(0).lower().startswith(t) for t in terms)]
+
+
+def search_json(result: SearchResult) -> dict:
+    """The documented, stable JSON of `radar search --json` and `/api/v1/search` (see README)."""
+    return {
+        "schema": "radar.search/1",
+        "query": result.query,
+        "mode": result.mode,
+        "backend": result.backend,
+        "filters": {k: (str(v) if v is not None else None) for k, v in asdict(result.filters).items()},
+        "truncated": result.truncated,
+        "took_ms": round(result.took_ms, 1),
+        "hits": [asdict(h) for h in result.hits],
+    }

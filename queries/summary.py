@@ -5,7 +5,7 @@ text hash and language. The model's sentences are checked against the abstract; 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -69,7 +69,7 @@ def summarize(store: Store, embedder: Embedder, model: LanguageModel | None, pap
         summary, takeaways = extractive_summary(embedder, paper.abstract or paper.title)
     else:
         writer, summary, takeaways = result
-    if not notices:
+    if not notices and not store.read_only:  # a reader (the web app) shows it without caching it
         with store.transaction() as con:
             save_summary(con, SummaryRecord(paper.paper_id, writer, key, language, summary, takeaways,
                                             now.replace(tzinfo=None)))
@@ -114,3 +114,8 @@ def _parse(text: str) -> tuple[str, list[str]]:
         raise LlmResponseError(f"the answer is not the asked JSON object; it began {text.strip()[:80]!r}")
     takeaways = [t.strip() for t in data.get("takeaways", []) if isinstance(t, str) and t.strip()]
     return " ".join(data["summary"].split()), takeaways
+
+
+def summary_json(result: PaperSummary) -> dict:
+    """The documented, stable JSON of `radar summarize --json` (and a paper's summary in `/api/v1/paper`)."""
+    return {"schema": "radar.summary/1", **asdict(result)}

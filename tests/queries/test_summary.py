@@ -62,3 +62,11 @@ def test_a_failing_model_gives_an_extractive_summary_that_says_so_and_is_not_cac
 def test_an_unknown_paper_is_a_clear_error(corpus, embedder) -> None:
     with pytest.raises(QueryError, match="radar search"):
         run(corpus, embedder, paper="arxiv:0000.00000")
+
+
+def test_a_reader_gets_the_summary_without_writing_it(fields_corpus, embedder) -> None:
+    """The web app opens the store read-only: the summary is shown, not cached."""
+    assert fields_corpus.read_only
+    first = summarize(fields_corpus, embedder, None, "arxiv:2411.17766", threshold=0.5, now=NOW)
+    again = summarize(fields_corpus, embedder, None, "arxiv:2411.17766", threshold=0.5, now=NOW)
+    assert first.model == EXTRACTIVE and first.summary and not again.cached
