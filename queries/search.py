@@ -13,6 +13,7 @@ from indexing.search.base import BackendHit, Filters, SearchBackend
 from indexing.store import Store
 from indexing.store.papers import read_papers
 from queries.citation import Cited, citation_of
+from queries.filters import check_filters
 from radar.errors import QueryError
 
 Mode = Literal["hybrid", "bm25", "dense"]
@@ -72,8 +73,8 @@ def search(store: Store, backend: SearchBackend, embedder: Embedder, query: str,
     if mode != "bm25":
         embedder.model  # noqa: B018 - load the model before the clock starts: latency is the query's own
     started = time.perf_counter()
-    filters = filters or Filters()
     text, truncated = clean_query(query)
+    filters = check_filters(store.cursor(), filters or Filters())
     depth = max(k, CANDIDATES) if mode == "hybrid" else k
     rankings: dict[str, list[BackendHit]] = {}
     if mode in ("bm25", "hybrid"):

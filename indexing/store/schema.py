@@ -157,6 +157,9 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             PRIMARY KEY (paper_id, model, text_hash, language)
         );
     """),
+    (8, "the article type of journal items (research, news, correction...)", """
+        ALTER TABLE papers ADD COLUMN article_type VARCHAR;
+    """),
 ]
 
 LATEST = MIGRATIONS[-1][0]
