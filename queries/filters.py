@@ -61,7 +61,7 @@ def stored_spelling(con: duckdb.DuckDBPyConnection, kind: str, wanted: str) -> s
 def unknown_message(kind: str, wanted: str, known: list[str]) -> str:
     if not known:
         return f"No {kind} {wanted!r}: the store has no papers yet (run `radar ingest`)."
-    close = difflib.get_close_matches(wanted.lower(), [k.lower() for k in known], n=3, cutoff=0.6)
+    close = difflib.get_close_matches(wanted.lower(), [k.lower() for k in known], n=3, cutoff=0.75)
     hint = f" Did you mean {' or '.join(next(k for k in known if k.lower() == c) for c in close)}?" if close else ""
     shown = ", ".join(known[:SHOWN_KNOWN]) + (f" and {len(known) - SHOWN_KNOWN} more" if len(known) > SHOWN_KNOWN else "")
     plural = "categories" if kind == "category" else f"{kind}s"

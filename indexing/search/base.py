@@ -46,9 +46,11 @@ class Filters:
     """Announce kinds to keep (new, cross-list, revised: indexing/kinds.py); empty keeps all."""
 
 
-# Letters that carry no combining mark to strip, folded as readers type them.
+# Letters that carry no combining mark to strip, folded as readers type them; dashes as the hyphen
+# a reader types (DuckDB's tokenizer keeps "Cramér–Rao" one word, but splits "Cramer-Rao").
 _LETTERS = str.maketrans({"ß": "ss", "ẞ": "SS", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O",
-                          "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "Th", "ı": "i"})
+                          "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "Th", "ı": "i",
+                          "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "―": "-", "−": "-"})
 
 
 def fold(text: str) -> str:
