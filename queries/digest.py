@@ -196,9 +196,9 @@ def digest_markdown(d: Digest) -> str:
     if d.seeds_missing:
         lines += [f"Seed papers not in the store (ignored): {', '.join(map(_md, d.seeds_missing))}.", ""]
     for e in d.entries:
-        where = " · ".join(x for x in (e.source, ", ".join(e.categories[:3]) or e.field, kind_label(e)) if x)
+        where = " · ".join(x for x in (e.source, ", ".join(e.categories[:3]) or e.field) if x)
         lines += [f"## {e.number}. {_md(e.title)}", "",
-                  f"**{_md(where)}** · {e.published or 'undated'} · score {e.score:.2f}"
+                  f"**{_md(where)}** · {e.published or 'undated'} · {kind_label(e)} · score {e.score:.2f}"
                   + (f" · matches {', '.join(e.matched_categories)}" if e.matched_categories else ""), "",
                   f"*{_md(short_authors(e.authors))}*", "", _md(e.abstract), ""]
         link = f"[{_md(e.paper_id)}]({e.url.replace(')', '%29').replace(' ', '%20')})" if e.url else _md(e.paper_id)

@@ -125,7 +125,8 @@ def test_markdown_is_a_numbered_list_with_everything_a_reader_needs(quantum) -> 
     top = quantum.entries[0]
     assert f"## 1. {top.title}" in text and "## 10. " in text
     assert "Daniel Dulog, Martin B. Plenio" in text and "[arxiv:2411.18450](https://arxiv.org/abs/2411.18450)" in text
-    assert "**arxiv · quant-ph** · 2024-11-28" in text and "related fields:" in text
+    assert "**arxiv · quant-ph** · 2024-11-28 · " in text and "related fields:" in text
+    assert re.search(r"\*\* · 2024-11-28 · (new|cross-list|revised) · score ", text)
     data = digest_json(quantum)
     assert data["schema"] == "radar.digest/1" and data["day"] == "2024-11-28" and data["shown"] == 10
     assert data["entries"][0]["paper_id"] == QEC_PAPER
@@ -150,7 +151,7 @@ def kinds_of_day(store, day: date) -> dict[str, int]:
 
 def test_revised_papers_are_left_out_unless_the_profile_asks(fields_corpus, fields_backend, embedder) -> None:
     kinds = kinds_of_day(fields_corpus, DAY)
-    assert kinds["revised"] > 10 and kinds["new"] > 10 and kinds["cross-list"] > 10
+    assert kinds["revised"] > 10 and kinds["new"] > 10 and kinds["cross-list"] >= 1
     default = QUANTUM.model_copy(update={"include_revised": False})
     assert ProfileSpec(name="p", description="anything").include_revised is False
     plain = digest(fields_corpus, fields_backend, embedder, default, day=DAY, k=500)
