@@ -7,6 +7,7 @@ and citation data are the ``queries`` layer's job, so both backends rank the sam
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -58,9 +59,14 @@ def fold(text: str) -> str:
     backend indexes and the words of a BM25 query, so that either spelling finds the other. Both
     backends fold with this one function (Elasticsearch's asciifolding lives in a module that some
     distributions lack)."""
-    if text.isascii():
-        return text
-    decomposed = unicodedata.normalize("NFKD", text.translate(_LETTERS))
+    return text if text.isascii() else _NON_ASCII.sub(_fold_run, text)
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")  # only these runs are decomposed: abstracts are mostly ASCII
+
+
+def _fold_run(match: re.Match[str]) -> str:
+    decomposed = unicodedata.normalize("NFKD", match.group(0).translate(_LETTERS))
     return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
