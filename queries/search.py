@@ -70,11 +70,11 @@ def reciprocal_rank_fusion(rankings: dict[str, list[BackendHit]], k: int = RRF_K
 
 def search(store: Store, backend: SearchBackend, embedder: Embedder, query: str, *,
            mode: Mode = "hybrid", filters: Filters | None = None, k: int = 10) -> SearchResult:
+    text, truncated = clean_query(query)  # usage errors first, before the model loads
+    filters = check_filters(store.cursor(), filters or Filters())
     if mode != "bm25":
         embedder.model  # noqa: B018 - load the model before the clock starts: latency is the query's own
     started = time.perf_counter()
-    text, truncated = clean_query(query)
-    filters = check_filters(store.cursor(), filters or Filters())
     depth = max(k, CANDIDATES) if mode == "hybrid" else k
     rankings: dict[str, list[BackendHit]] = {}
     if mode in ("bm25", "hybrid"):
