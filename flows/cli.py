@@ -6,18 +6,16 @@ failed or an operation failed, 2 bad usage or configuration, 3 the store is busy
 
 from __future__ import annotations
 
-import json
 import logging
 import os
-import sys
 from dataclasses import asdict
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, NoReturn
 
 import typer
-from rich.console import Console
 
+from flows.printer import consoles
 from radar import __version__
 from radar.errors import ConfigError, QueryError, RadarError, StoreBusyError
 
@@ -35,8 +33,7 @@ app = typer.Typer(
     context_settings={"help_option_names": ["-h", "--help"]},
     pretty_exceptions_enable=False,
 )
-out = Console()
-err = Console(stderr=True)
+out, err = consoles()  # every print of the CLI goes through them: control characters removed
 
 ConfigOption = Annotated[Path | None, typer.Option("--config", "-c", help="Feeds config (TOML). Default: $RADAR_CONFIG, else ./radar.toml, else the bundled default.", show_default=False)]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
@@ -68,7 +65,7 @@ def _fail(exc: RadarError) -> typer.Exit:
 
 
 def _dump(data: object) -> None:
-    sys.stdout.write(json.dumps(data, indent=2, default=str, ensure_ascii=False) + "\n")
+    out.write_json(data)
 
 
 @app.command()
@@ -161,9 +158,10 @@ def reindex(json_output: JsonOption = False,
 def search(
     query: Annotated[str, typer.Argument(help="What to look for, in plain words.")],
     mode: Annotated[str, typer.Option("--mode", "-m", help="hybrid (BM25 + vectors, fused), bm25 or dense.")] = "hybrid",
-    field: Annotated[str | None, typer.Option("--field", help="Only this broad field, e.g. 'Computer Science'.")] = None,
-    category: Annotated[str | None, typer.Option("--category", help="Only this category, e.g. cs.LG.")] = None,
-    source: Annotated[str | None, typer.Option("--source", help="Only this source, e.g. arxiv, biorxiv, Nature.")] = None,
+    field: Annotated[str | None, typer.Option("--field", help="Only this broad field, e.g. 'Computer Science' (any case).")] = None,
+    category: Annotated[str | None, typer.Option("--category", help="Only this category, e.g. cs.LG (any case).")] = None,
+    source: Annotated[str | None, typer.Option("--source", help="Only this source, e.g. arxiv, biorxiv, Nature (any case).")] = None,
+    announce: Annotated[list[str] | None, typer.Option("--announce", help="Only papers announced as new, cross (cross-list) or revised; comma-separated or repeated.")] = None,
     since: Annotated[datetime | None, typer.Option("--since", formats=["%Y-%m-%d"], help="Published on or after (UTC).")] = None,
     until: Annotated[datetime | None, typer.Option("--until", formats=["%Y-%m-%d"], help="Published on or before (UTC).")] = None,
     k: Annotated[int, typer.Option("-k", min=1, max=1000, help="How many results.")] = 10,
@@ -177,7 +175,7 @@ def search(
     from queries.search import search_json
 
     _check_choice("--mode", mode, ("hybrid", "bm25", "dense"))
-    filters = Filters(field=field, category=category, source=source,
+    filters = Filters(field=field, category=category, source=source, announce=tuple(announce or ()),
                       since=since.date() if since else None, until=until.date() if until else None)
     try:
         with searching() as s:
@@ -438,7 +436,7 @@ def _emit(text: str, output_format: str, output: Path | None) -> None:
 
         out.print(Markdown(text))
     else:
-        sys.stdout.write(text if text.endswith("\n") else text + "\n")
+        out.write_text(text)
 
 if __name__ == "__main__":
     app()

@@ -1,4 +1,5 @@
-"""Terminal output: progress bars per feed and summary tables (rich)."""
+"""Terminal output: progress bars per feed and summary tables (rich), printed by the CLI through
+:class:`flows.printer.SafeConsole`, which removes control characters from everything it prints."""
 
 from __future__ import annotations
 
@@ -13,7 +14,8 @@ from rich.text import Text
 
 from indexing.ingest import RunReport
 from indexing.store.runs import FeedResult
-from queries.digest import empty_message, short_authors
+from queries.citation import kind_label
+from queries.digest import empty_message, left_out_message, short_authors
 from queries.status import StoreStatus
 
 STATUS_STYLE = {"ok": "green", "not-modified": "cyan", "partial": "yellow", "failed": "red"}
@@ -128,7 +130,8 @@ def search_table(result) -> Table:  # noqa: ANN001 - a queries.search.SearchResu
             cursor = end
         parts.append(escape(snippet[cursor:]))
         authors = few_authors(hit.authors)
-        meta = " · ".join(x for x in (hit.paper_id, hit.field, ", ".join(hit.categories[:3]), hit.published or "") if x)
+        meta = " · ".join(x for x in (hit.paper_id, hit.field, ", ".join(hit.categories[:3]), hit.published or "",
+                                      kind_label(hit)) if x)
         table.add_row(str(hit.rank), f"[bold]{escape(hit.title)}[/]\n[dim]{escape(authors)}[/]\n"
                       f"{''.join(parts)}\n[cyan]{escape(meta)}[/]  {escape(hit.url or '')}")
     return table
@@ -149,7 +152,8 @@ def related_table(result) -> Table:  # noqa: ANN001 - a queries.related.RelatedR
     for group in result.groups:
         for n, hit in enumerate(group.hits):
             authors = few_authors(hit.authors)
-            meta = " · ".join(x for x in (hit.paper_id, ", ".join(hit.categories[:3]), hit.published or "") if x)
+            meta = " · ".join(x for x in (hit.paper_id, ", ".join(hit.categories[:3]), hit.published or "",
+                                          kind_label(hit)) if x)
             table.add_row(group.field if n == 0 else "",
                           f"[bold]{escape(hit.title)}[/]\n[dim]{escape(authors)}[/]\n"
                           f"[green]{escape(hit.reason)}[/]\n[cyan]{escape(meta)}[/]  {escape(hit.url or '')}")
@@ -164,13 +168,16 @@ def digest_view(d) -> list:  # noqa: ANN001 - a queries.digest.Digest
     if not d.entries:
         return [*head, Text(empty_message(d))]
     head.append(Text(f"{d.shown} of {d.total} papers published {day} (UTC), best first."))
+    if d.left_out:
+        head.append(Text(left_out_message(d), style="dim"))
     if d.seeds_missing:
         head.append(Text(f"Seed papers not in the store (ignored): {', '.join(d.seeds_missing)}.", style="yellow"))
     table = Table(show_header=False, show_lines=True, box=None, padding=(0, 1, 1, 0))
     table.add_column("#", justify="right", style="bold")
     table.add_column("paper", overflow="fold")
     for e in d.entries:
-        where = " · ".join(x for x in (e.source, ", ".join(e.categories[:3]) or e.field, e.published or "") if x)
+        where = " · ".join(x for x in (e.source, ", ".join(e.categories[:3]) or e.field, e.published or "",
+                                       kind_label(e)) if x)
         related = ", ".join(e.related_fields) or "none nearby"
         table.add_row(f"{e.number}.", f"[cyan]{escape(where)}[/]  [dim]score {e.score:.2f}[/]\n"
                       f"[bold]{escape(e.title)}[/]\n[dim]{escape(short_authors(e.authors))}[/]\n"

@@ -164,6 +164,7 @@ def normalise(entry: RawEntry) -> Paper:
         announce_type=(entry.announce_type or "").strip().lower() or None,
         section=clean_text(entry.section) or None,
         venue=clean_text(entry.venue) or None,
+        article_type=entry.article_type,
     )
 
 

@@ -35,6 +35,9 @@ class RawEntry:
     venue: str | None = None
     field: str | None = None
     """A broad field the feed imposes (journals); else derived from the categories."""
+    article_type: str | None = None
+    """Journal items: research, review, news, comment, editorial, correction or retraction
+    (see indexing/kinds.py); None when the feed does not tell, and for preprints."""
     excerpt: str = ""
     """The item's raw text when it was malformed (kept for the rejects table); else empty."""
     repaired: bool = False
@@ -78,6 +81,8 @@ class Paper:
     announce_type: str | None
     section: str | None
     venue: str | None
+    article_type: str | None = None
+    """Journal items: research, news, correction... (indexing/kinds.py); None for preprints."""
 
 
 @dataclass(frozen=True, slots=True)

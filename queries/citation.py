@@ -1,10 +1,12 @@
-"""What every hit carries so it can be cited: the paper's id, title, authors, field, venue, date and links."""
+"""What every hit carries so it can be cited: the paper's id, title, authors, field, venue, date and links,
+and what kind of item it is (announced as new, cross-list or revised; its article type)."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Any
 
+from indexing.kinds import announce_kind
 from indexing.records import Paper
 
 
@@ -22,6 +24,10 @@ class Cited:
     """Day of publication (UTC), ISO format."""
     url: str | None
     doi: str | None
+    announce: str = "new"
+    """How it was announced: new, cross-list or revised (indexing/kinds.py)."""
+    article_type: str | None = None
+    """Journal items: research, news, correction...; None for preprints and untold types."""
 
 
 def citation_of(paper: Paper) -> dict[str, Any]:
@@ -29,4 +35,10 @@ def citation_of(paper: Paper) -> dict[str, Any]:
     return {"paper_id": paper.paper_id, "title": paper.title, "authors": list(paper.authors), "field": paper.field,
             "categories": list(paper.categories), "source": paper.source,
             "published": paper.published.date().isoformat() if paper.published else None,
-            "url": paper.url, "doi": paper.doi}
+            "url": paper.url, "doi": paper.doi, "announce": announce_kind(paper.announce_type, paper.version),
+            "article_type": paper.article_type}
+
+
+def kind_label(entry: Cited) -> str:
+    """What kind of item a listed paper is: new, cross-list or revised, and a journal item's article type."""
+    return " · ".join(x for x in (entry.announce, entry.article_type or "") if x)

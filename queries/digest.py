@@ -1,6 +1,8 @@
 """The daily digest of one interest profile: a day's new papers, ranked for the profile.
 
-A day's papers are those whose ``published`` date (UTC) is that day. Each is scored by the
+A day's papers are those whose ``published`` date (UTC) is that day, less those the profile
+leaves out: revised papers (unless ``include_revised``) and journal news, comment, editorials,
+corrections and retractions (unless named in ``article_types``). Each is scored by the
 cosine between its vector and the profile's vector (the profile description's embedding,
 averaged with the mean of its seed papers' vectors), plus a modest bonus when it carries one
 of the profile's categories. Paper vectors come from the embeddings cache; papers not
@@ -16,14 +18,16 @@ from datetime import UTC, date, datetime
 import numpy as np
 
 from indexing.embeddings import Embedder
+from indexing.kinds import announce_kind
 from indexing.records import Paper
 from indexing.search.base import SearchBackend
 from indexing.store import Store
 from indexing.store.papers import latest_published_day, published_on, read_papers
-from queries.citation import Cited, citation_of
+from queries.citation import Cited, citation_of, kind_label
 from queries.related import neighbour_fields, paper_vectors, resolve_paper_id
 from radar.config import ProfileSpec
 from radar.errors import QueryError
+from radar.kinds import ARTICLE_TYPES, DIGEST_LEFT_OUT
 
 DEFAULT_K = 25
 CATEGORY_BONUS = 0.05
@@ -54,6 +58,8 @@ class Digest:
     """The day shown; None when the store has no papers at all."""
     total: int = 0
     """Papers published that day."""
+    left_out: dict[str, int] = field(default_factory=dict)
+    """Papers of the day the profile leaves out, by why: revised, or their article type."""
     entries: list[DigestEntry] = field(default_factory=list)
     seeds_used: list[str] = field(default_factory=list)
     seeds_missing: list[str] = field(default_factory=list)
@@ -95,10 +101,16 @@ def digest(store: Store, backend: SearchBackend, embedder: Embedder, profile: Pr
     result = Digest(profile=profile.name, description=profile.description, day=day)
     ids = published_on(con, day) if day else []
     result.total = len(ids)
-    if not ids:
-        return result
     found = read_papers(con, ids)
-    papers = [found[i] for i in ids]
+    papers = []
+    for paper in (found[i] for i in ids):
+        reason = left_out_because(paper, profile)
+        if reason is None:
+            papers.append(paper)
+        else:
+            result.left_out[reason] = result.left_out.get(reason, 0) + 1
+    if not papers:
+        return result
     vectors, result.embedded = paper_vectors(store, embedder, papers)
     target = _profile_target(store, embedder, profile, result)
     matrix = np.vstack([_unit(vectors[p.paper_id]) for p in papers])
@@ -110,6 +122,17 @@ def digest(store: Store, backend: SearchBackend, embedder: Embedder, profile: Pr
     result.entries = [_entry(n, papers[i], float(scores[i]), float(matrix[i] @ target), matches[i],
                              fields[papers[i].paper_id]) for n, i in enumerate(order, start=1)]
     return result
+
+
+def left_out_because(paper: Paper, profile: ProfileSpec) -> str | None:
+    """Why the profile's digest leaves ``paper`` out (``revised``, or its article type); None to list it."""
+    if not profile.include_revised and announce_kind(paper.announce_type, paper.version) == "revised":
+        return "revised"
+    wanted = profile.article_types if profile.article_types is not None else \
+        [t for t in ARTICLE_TYPES if t not in DIGEST_LEFT_OUT]
+    if paper.article_type and paper.article_type not in wanted:
+        return paper.article_type
+    return None
 
 
 def _profile_target(store: Store, embedder: Embedder, profile: ProfileSpec, result: Digest) -> np.ndarray:
@@ -150,6 +173,7 @@ def digest_json(d: Digest) -> dict:
         "day": d.day.isoformat() if d.day else None,
         "total": d.total,
         "shown": d.shown,
+        "left_out": d.left_out,
         "seeds_used": d.seeds_used,
         "seeds_missing": d.seeds_missing,
         "embedded": d.embedded,
@@ -167,12 +191,14 @@ def digest_markdown(d: Digest) -> str:
         lines.append(empty_message(d))
         return "\n".join(lines) + "\n"
     lines += [f"{d.shown} of {d.total} papers published {day} (UTC), best first.", ""]
+    if d.left_out:
+        lines += [left_out_message(d), ""]
     if d.seeds_missing:
         lines += [f"Seed papers not in the store (ignored): {', '.join(map(_md, d.seeds_missing))}.", ""]
     for e in d.entries:
         where = " · ".join(x for x in (e.source, ", ".join(e.categories[:3]) or e.field) if x)
         lines += [f"## {e.number}. {_md(e.title)}", "",
-                  f"**{_md(where)}** · {e.published or 'undated'} · score {e.score:.2f}"
+                  f"**{_md(where)}** · {e.published or 'undated'} · {kind_label(e)} · score {e.score:.2f}"
                   + (f" · matches {', '.join(e.matched_categories)}" if e.matched_categories else ""), "",
                   f"*{_md(short_authors(e.authors))}*", "", _md(e.abstract), ""]
         link = f"[{_md(e.paper_id)}]({e.url.replace(')', '%29').replace(' ', '%20')})" if e.url else _md(e.paper_id)
@@ -184,7 +210,16 @@ def digest_markdown(d: Digest) -> str:
 def empty_message(d: Digest) -> str:
     if d.day is None:
         return "The store has no papers yet: run `radar ingest` and `radar index` first."
+    if d.total:
+        return f"{left_out_message(d)} Nothing else was published on {d.day.isoformat()} (UTC)."
     return f"No papers were published on {d.day.isoformat()} (UTC); try another --date."
+
+
+def left_out_message(d: Digest) -> str:
+    """What the profile left out, e.g. 'Left out: 569 revised, 12 news (profile keys ...).'"""
+    parts = ", ".join(f"{n} {why}" for why, n in sorted(d.left_out.items(), key=lambda kv: (-kv[1], kv[0])))
+    return f"Left out: {parts} (profile keys include_revised, article_types)."
+
 
 
 def short_authors(authors: list[str], shown: int = 5) -> str:

@@ -13,6 +13,7 @@ from indexing.search.base import BackendHit, Filters, SearchBackend
 from indexing.store import Store
 from indexing.store.papers import read_papers
 from queries.citation import Cited, citation_of
+from queries.filters import check_filters
 from radar.errors import QueryError
 
 Mode = Literal["hybrid", "bm25", "dense"]
@@ -69,11 +70,11 @@ def reciprocal_rank_fusion(rankings: dict[str, list[BackendHit]], k: int = RRF_K
 
 def search(store: Store, backend: SearchBackend, embedder: Embedder, query: str, *,
            mode: Mode = "hybrid", filters: Filters | None = None, k: int = 10) -> SearchResult:
+    text, truncated = clean_query(query)  # usage errors first, before the model loads
+    filters = check_filters(store.cursor(), filters or Filters())
     if mode != "bm25":
         embedder.model  # noqa: B018 - load the model before the clock starts: latency is the query's own
     started = time.perf_counter()
-    filters = filters or Filters()
-    text, truncated = clean_query(query)
     depth = max(k, CANDIDATES) if mode == "hybrid" else k
     rankings: dict[str, list[BackendHit]] = {}
     if mode in ("bm25", "hybrid"):
@@ -143,7 +144,8 @@ def search_json(result: SearchResult) -> dict:
         "query": result.query,
         "mode": result.mode,
         "backend": result.backend,
-        "filters": {k: (str(v) if v is not None else None) for k, v in asdict(result.filters).items()},
+        "filters": {k: (list(v) if isinstance(v, tuple) else str(v) if v is not None else None)
+                    for k, v in asdict(result.filters).items()},
         "truncated": result.truncated,
         "took_ms": round(result.took_ms, 1),
         "hits": [asdict(h) for h in result.hits],

@@ -15,6 +15,7 @@ from urllib.parse import unquote, urlparse
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from radar.kinds import ArticleType
 from radar.errors import ConfigError
 from radar.redact import mask_url
 from radar.settings import Settings
@@ -79,6 +80,8 @@ class ProfileSpec(BaseModel):
     categories: list[str] = Field(default_factory=list, description="Categories to favour, e.g. cs.LG or q-bio.GN (optional).")
     seeds: list[str] = Field(default_factory=list, description="Paper ids that exemplify the interest, e.g. arxiv:2411.17766 (optional).")
     language: Literal["en", "zh"] = Field("en", description="Language of this profile's briefs: en or zh.")
+    include_revised: bool = Field(False, description="Digests list revised papers (arXiv replacements, later versions) too; by default only new papers and cross-lists.")
+    article_types: list[ArticleType] | None = Field(None, description="Journal article types the digest lists (research, review, news, comment, editorial, correction, retraction); by default all but news, comment, editorial, correction and retraction. Papers without a type (preprints) are always listed.")
 
     @model_validator(mode="after")
     def _has_words(self) -> ProfileSpec:

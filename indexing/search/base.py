@@ -7,6 +7,8 @@ and citation data are the ``queries`` layer's job, so both backends rank the sam
 
 from __future__ import annotations
 
+import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -28,6 +30,8 @@ class SearchDoc:
     vector: Sequence[float]
     content_hash: str
     """Hash of the indexed text; unchanged papers are not sent again."""
+    announce: str = "new"
+    """The paper's announce kind (indexing/kinds.py), for the announce filter."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -39,6 +43,31 @@ class Filters:
     source: str | None = None
     since: date | None = None
     until: date | None = None
+    announce: tuple[str, ...] = ()
+    """Announce kinds to keep (new, cross-list, revised: indexing/kinds.py); empty keeps all."""
+
+
+# Letters that carry no combining mark to strip, folded as readers type them; dashes as the hyphen
+# a reader types (DuckDB's tokenizer keeps "Cramér–Rao" one word, but splits "Cramer-Rao").
+_LETTERS = str.maketrans({"ß": "ss", "ẞ": "SS", "æ": "ae", "Æ": "AE", "œ": "oe", "Œ": "OE", "ø": "o", "Ø": "O",
+                          "ł": "l", "Ł": "L", "đ": "d", "Đ": "D", "ð": "d", "Ð": "D", "þ": "th", "Þ": "Th", "ı": "i",
+                          "‐": "-", "‑": "-", "‒": "-", "–": "-", "—": "-", "―": "-", "−": "-"})
+
+
+def fold(text: str) -> str:
+    """``text`` without accents (Käser → Kaser, Hübner → Hubner, Łukasz → Lukasz), for the words a
+    backend indexes and the words of a BM25 query, so that either spelling finds the other. Both
+    backends fold with this one function (Elasticsearch's asciifolding lives in a module that some
+    distributions lack)."""
+    return text if text.isascii() else _NON_ASCII.sub(_fold_run, text)
+
+
+_NON_ASCII = re.compile(r"[^\x00-\x7f]+")  # only these runs are decomposed: abstracts are mostly ASCII
+
+
+def _fold_run(match: re.Match[str]) -> str:
+    decomposed = unicodedata.normalize("NFKD", match.group(0).translate(_LETTERS))
+    return "".join(ch for ch in decomposed if not unicodedata.combining(ch))
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +109,7 @@ class SearchBackend(Protocol):
         """A fresh index from scratch, swapped in with no moment where search fails."""
 
     def bm25(self, query: str, filters: Filters, k: int) -> list[BackendHit]:
-        """Best k by BM25 over title (boosted) and abstract."""
+        """Best k by BM25 over title (boosted) and abstract, accents folded (:func:`fold`)."""
 
     def knn(self, vector: Sequence[float], filters: Filters, k: int) -> list[BackendHit]:
         """Nearest k by cosine similarity; the score is the cosine itself."""

@@ -31,7 +31,7 @@ import elastic_transport
 from elasticsearch import ApiError, Elasticsearch, NotFoundError
 from elasticsearch.helpers import streaming_bulk
 
-from indexing.search.base import BackendHit, Filters, IndexReport, SearchDoc
+from indexing.search.base import BackendHit, Filters, IndexReport, SearchDoc, fold
 from radar.errors import (
     IndexMismatchError, QueryError, SearchAuthError, SearchError, SearchUnavailableError,
 )
@@ -40,8 +40,9 @@ from radar.settings import Settings
 
 log = logging.getLogger(__name__)
 
-MAPPING_VERSION = 1
-"""Bump when the mapping below changes: indices of an older version are refused (reindex)."""
+MAPPING_VERSION = 2
+"""Bump when the mapping below changes: indices of an older version are refused (reindex).
+2: title and abstract folded (accents off, see base.fold); the announce kind."""
 
 MAX_QUERY_TERMS = 200
 """Words of a BM25 query that are kept (Elasticsearch caps a query at max_clause_count, >= 1024)."""
@@ -198,6 +199,7 @@ class ElasticsearchBackend:
                 "categories": {"type": "keyword"},
                 "field": {"type": "keyword"},
                 "source": {"type": "keyword"},
+                "announce": {"type": "keyword"},
                 "published": {"type": "date"},
                 "content_hash": {"type": "keyword"},
                 "vector": {"type": "dense_vector", "dims": dims, "index": True, "similarity": "cosine",
@@ -365,7 +367,7 @@ class ElasticsearchBackend:
         The text goes through a ``multi_match`` query, which never parses Lucene syntax;
         it is cut to MAX_QUERY_TERMS words so that no query exceeds max_clause_count.
         """
-        text = bm25_text(query)
+        text = fold(bm25_text(query))
         if not text or k <= 0:
             return []
         body_query = {"bool": {
@@ -509,6 +511,8 @@ def filter_clauses(filters: Filters) -> list[dict[str, Any]]:
         if filters.until:
             bounds["lte"] = f"{_day(filters.until)}||/d"  # rounds up to the day's last millisecond
         clauses.append({"range": {"published": bounds}})
+    if filters.announce:
+        clauses.append({"terms": {"announce": list(filters.announce)}})
     return clauses
 
 
@@ -518,8 +522,9 @@ def _day(value: date) -> str:
 
 def _source(doc: SearchDoc, vector: list[float]) -> dict[str, Any]:
     source: dict[str, Any] = {
-        "paper_id": doc.paper_id, "title": doc.title, "abstract": doc.abstract, "authors": list(doc.authors),
-        "categories": list(doc.categories), "field": doc.field, "source": doc.source,
+        "paper_id": doc.paper_id, "title": fold(doc.title), "abstract": fold(doc.abstract),
+        "authors": list(doc.authors), "categories": list(doc.categories), "field": doc.field, "source": doc.source,
+        "announce": doc.announce,
         "content_hash": doc.content_hash, "vector": vector,
     }
     if doc.published is not None:

@@ -17,7 +17,7 @@ from pathlib import Path
 import numpy as np
 import pyarrow as pa
 
-from indexing.search.base import BackendHit, Filters, IndexReport, SearchDoc
+from indexing.search.base import BackendHit, Filters, IndexReport, SearchDoc, fold
 from indexing.store import Store
 from radar.errors import ConfigError, IndexMismatchError, SearchError
 
@@ -64,6 +64,8 @@ class LocalBackend:
                     f"({dims}). Run `radar reindex` to rebuild it for the configured model.")
             if "identity" not in meta:  # built before indices had an identity
                 con.execute("INSERT INTO search_meta VALUES ('identity', ?)", [uuid.uuid4().hex])
+            if not _has_announce(con):  # an index of before announce kinds: its papers are all re-sent
+                con.execute("ALTER TABLE search_docs ADD COLUMN announce VARCHAR NOT NULL DEFAULT 'new'")
 
     def identity(self) -> str:
         con = self.store.cursor()
@@ -76,6 +78,11 @@ class LocalBackend:
     def index(self, docs: Iterable[SearchDoc]) -> IndexReport:
         return self._load(docs, self._dims(), "search_docs")
 
+    def _require_announce(self) -> None:
+        if not _has_announce(self.store.cursor()):
+            raise IndexMismatchError("The local index predates announce kinds (new, cross-list, revised): "
+                                     "run `radar index` to update it, then filter on them.")
+
     def _dims(self) -> int:
         row = self.store.cursor().execute("SELECT value FROM search_meta WHERE key = 'dims'").fetchone()
         return int(row[0])
@@ -85,12 +92,13 @@ class LocalBackend:
             return
         flat = np.asarray([d.vector for d in docs], dtype=np.float32).reshape(-1)
         table = pa.table({
-            "paper_id": [d.paper_id for d in docs], "title": [d.title for d in docs],
-            "abstract": [d.abstract for d in docs], "field": [d.field for d in docs],
+            "paper_id": [d.paper_id for d in docs], "title": [fold(d.title) for d in docs],
+            "abstract": [fold(d.abstract) for d in docs], "field": [d.field for d in docs],
             "source": [d.source for d in docs], "categories": [list(d.categories) for d in docs],
             "published": pa.array([d.published.replace(tzinfo=None) if d.published else None for d in docs],
                                   pa.timestamp("us")),
             "vector": pa.FixedSizeListArray.from_arrays(pa.array(flat, pa.float32()), dims),
+            "announce": [d.announce for d in docs],
         })
         with self.store.transaction() as con:
             con.register("incoming_docs", table)
@@ -162,11 +170,16 @@ class LocalBackend:
         if filters.until:
             clauses.append("published < ?")
             params.append(filters.until + timedelta(days=1))
+        if filters.announce:
+            self._require_announce()
+            clauses.append(f"announce IN ({', '.join('?' for _ in filters.announce)})")
+            params.extend(filters.announce)
         return " AND ".join(clauses), params
 
     def bm25(self, query: str, filters: Filters, k: int) -> list[BackendHit]:
         if not any(ch.isalnum() for ch in query):
             return []
+        query = fold(query)
         con = self.store.cursor()
         self._load_fts(con)
         where, params = self._filters(filters)
@@ -228,7 +241,12 @@ def _create_table(con, name: str, dims: int) -> None:  # noqa: ANN001 - a DuckDB
         CREATE TABLE {name} (
             paper_id VARCHAR PRIMARY KEY, title VARCHAR NOT NULL, abstract VARCHAR NOT NULL,
             field VARCHAR NOT NULL, source VARCHAR NOT NULL, categories VARCHAR[] NOT NULL,
-            published TIMESTAMP, vector FLOAT[{int(dims)}] NOT NULL)""")
+            published TIMESTAMP, vector FLOAT[{int(dims)}] NOT NULL, announce VARCHAR NOT NULL DEFAULT 'new')""")
+
+
+def _has_announce(con) -> bool:  # noqa: ANN001 - a DuckDB connection
+    return con.execute("SELECT count(*) FROM duckdb_columns() WHERE table_name = 'search_docs' "
+                       "AND column_name = 'announce'").fetchone()[0] > 0
 
 
 def _set_meta(con, dims: int, model: str) -> None:  # noqa: ANN001

@@ -11,6 +11,7 @@ import re
 
 import feedparser
 
+from indexing.kinds import article_type
 from indexing.records import ParsedFeed, RawEntry
 from indexing.sources.decode import decode, mark_repaired, xml_payload
 
@@ -49,6 +50,8 @@ def _entry(entry: feedparser.FeedParserDict, source: str, field: str | None) -> 
     if abstract:
         abstract = _PUBLISHED_ONLINE.sub("", abstract)
     tags = [t.get("term", "") for t in entry.get("tags", []) if t.get("term")]
+    url = entry.get("prism_url") or entry.get("link")
+    declared = [v for v in (entry.get("dc_type"), entry.get("prism_section")) if isinstance(v, str) and v]
     return RawEntry(
         source=source,
         identifier=entry.get("id") or entry.get("dc_identifier"),
@@ -58,13 +61,14 @@ def _entry(entry: feedparser.FeedParserDict, source: str, field: str | None) -> 
         categories=tags,
         primary_category=tags[0] if tags else None,
         doi=entry.get("prism_doi") or _doi_identifier(entry.get("dc_identifier")),
-        url=entry.get("prism_url") or entry.get("link"),
+        url=url,
         license=entry.get("rights"),
         published=entry.get("published") or entry.get("updated") or entry.get("prism_publicationdate"),
         updated=entry.get("updated"),
         section=entry.get("prism_section"),
         venue=entry.get("prism_publicationname") or source,
         field=field,
+        article_type=article_type(entry.get("title"), url, declared),
     )
 
 

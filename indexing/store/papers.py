@@ -25,7 +25,7 @@ PAPER_SCHEMA = pa.schema([
     ("primary_category", pa.string()), ("field", pa.string()), ("doi", pa.string()),
     ("journal_ref", pa.string()), ("url", pa.string()), ("pdf_url", pa.string()), ("license", pa.string()),
     ("published", _TS), ("updated", _TS), ("version", pa.int32()), ("announce_type", pa.string()),
-    ("section", pa.string()), ("venue", pa.string()),
+    ("section", pa.string()), ("venue", pa.string()), ("article_type", pa.string()),
 ])
 
 

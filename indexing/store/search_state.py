@@ -14,11 +14,12 @@ import duckdb
 import numpy as np
 import pyarrow as pa
 
+from indexing.kinds import announce_sql
 from indexing.search.base import SearchDoc
 
 # Everything a search document is made of: a change to any of it re-indexes the paper.
-_CONTENT_HASH = """md5(concat_ws(chr(31), title, abstract, array_to_string(authors, ';'),
-    array_to_string(categories, ';'), field, source, coalesce(CAST(published AS VARCHAR), '')))"""
+_CONTENT_HASH = f"""md5(concat_ws(chr(31), title, abstract, array_to_string(authors, ';'),
+    array_to_string(categories, ';'), field, source, coalesce(CAST(published AS VARCHAR), ''), {announce_sql()}))"""
 
 
 def pending(con: duckdb.DuckDBPyConnection, index_id: str, *, everything: bool = False,
@@ -28,13 +29,14 @@ def pending(con: duckdb.DuckDBPyConnection, index_id: str, *, everything: bool =
     condition = "TRUE" if everything else "m.content_hash IS DISTINCT FROM c.content_hash"
     result = con.execute(f"""
         WITH c AS (SELECT paper_id, title, abstract, authors, categories, field, source, published,
-                          {_CONTENT_HASH} AS content_hash FROM papers)
+                          {_CONTENT_HASH} AS content_hash, {announce_sql()} AS announce FROM papers)
         SELECT c.* FROM c LEFT JOIN index_marks m ON m.backend = ? AND m.paper_id = c.paper_id
         WHERE {condition} ORDER BY c.paper_id""", [index_id])
     while rows := result.fetchmany(batch_size):
         yield [SearchDoc(pid, title, abstract, tuple(authors), tuple(categories), field, source,
-                         published.replace(tzinfo=UTC) if published else None, (), content_hash)
-               for pid, title, abstract, authors, categories, field, source, published, content_hash in rows]
+                         published.replace(tzinfo=UTC) if published else None, (), content_hash, announce)
+               for pid, title, abstract, authors, categories, field, source, published, content_hash, announce
+               in rows]
 
 
 def count_pending(con: duckdb.DuckDBPyConnection, index_id: str) -> int:

@@ -36,6 +36,7 @@ def raw_from(paper: Paper) -> RawEntry:
         updated=paper.updated.isoformat() if paper.updated else None,
         version=str(paper.version) if paper.version is not None else None,
         announce_type=paper.announce_type, section=paper.section, venue=paper.venue, field=paper.field,
+        article_type=paper.article_type,
     )
 
 

@@ -8,6 +8,7 @@ from datetime import date
 import numpy as np
 import pytest
 
+from indexing.kinds import announce_sql
 from indexing.search.local import LocalBackend
 from indexing.store import open_store
 from indexing.store.papers import latest_published_day, published_on
@@ -18,7 +19,8 @@ from radar.config import ProfileSpec
 from tests.corpus import copy_corpus
 
 DAY = date(2024, 11, 28)  # every arXiv paper of the snapshot
-QUANTUM = ProfileSpec(name="qec", description="Quantum error correction and quantum gates on nitrogen-vacancy centers")
+QUANTUM = ProfileSpec(name="qec", description="Quantum error correction and quantum gates on nitrogen-vacancy centers",
+                      include_revised=True)  # the ranking tests rank every paper of the day
 QEC_PAPER = "arxiv:2411.18450"  # quantum error correction with two-body gates, NV centers (quant-ph)
 PDE_PAPER = "arxiv:2411.17730"  # well-posedness of the Schrödinger equation (math.AP)
 
@@ -123,7 +125,8 @@ def test_markdown_is_a_numbered_list_with_everything_a_reader_needs(quantum) -> 
     top = quantum.entries[0]
     assert f"## 1. {top.title}" in text and "## 10. " in text
     assert "Daniel Dulog, Martin B. Plenio" in text and "[arxiv:2411.18450](https://arxiv.org/abs/2411.18450)" in text
-    assert "**arxiv · quant-ph** · 2024-11-28" in text and "related fields:" in text
+    assert "**arxiv · quant-ph** · 2024-11-28 · " in text and "related fields:" in text
+    assert re.search(r"\*\* · 2024-11-28 · (new|cross-list|revised) · score ", text)
     data = digest_json(quantum)
     assert data["schema"] == "radar.digest/1" and data["day"] == "2024-11-28" and data["shown"] == 10
     assert data["entries"][0]["paper_id"] == QEC_PAPER
@@ -138,3 +141,42 @@ def test_markdown_shows_abstracts_as_text_never_as_html_or_links() -> None:
     assert not re.search(r"(?<!\\)[<\[]", text)  # every < and [ escaped: Markdown shows them as text
     assert "\\<script\\>" in text and "\\[here\\](http://evil.example)" in text
     assert "authors not given" in text
+
+
+def kinds_of_day(store, day: date) -> dict[str, int]:
+    rows = store.cursor().execute(f"SELECT {announce_sql()}, count(*) FROM papers WHERE CAST(published AS DATE) = ? "
+                                  "GROUP BY ALL", [day]).fetchall()
+    return dict(rows)
+
+
+def test_revised_papers_are_left_out_unless_the_profile_asks(fields_corpus, fields_backend, embedder) -> None:
+    kinds = kinds_of_day(fields_corpus, DAY)
+    assert kinds["revised"] > 10 and kinds["new"] > 10 and kinds["cross-list"] >= 1
+    default = QUANTUM.model_copy(update={"include_revised": False})
+    assert ProfileSpec(name="p", description="anything").include_revised is False
+    plain = digest(fields_corpus, fields_backend, embedder, default, day=DAY, k=500)
+    assert plain.left_out == {"revised": kinds["revised"]}
+    assert {e.announce for e in plain.entries} == {"new", "cross-list"}
+    assert plain.shown == kinds["new"] + kinds["cross-list"]
+    assert "Left out: " + str(kinds["revised"]) + " revised" in digest_markdown(plain)
+    assert digest_json(plain)["left_out"] == {"revised": kinds["revised"]}
+    revised = digest(fields_corpus, fields_backend, embedder, QUANTUM, day=DAY, k=500)
+    assert revised.left_out == {} and revised.shown == revised.total
+    assert {e.announce for e in revised.entries} == {"new", "cross-list", "revised"}
+
+
+NATURE_DAY = date(2024, 7, 18)
+
+
+def test_journal_news_and_corrections_are_left_out_unless_the_profile_asks(fields_corpus, fields_backend, embedder) -> None:
+    types = dict(fields_corpus.cursor().execute(
+        "SELECT article_type, count(*) FROM papers WHERE source = 'Nature' AND CAST(published AS DATE) = ? GROUP BY ALL",
+        [NATURE_DAY]).fetchall())
+    assert types.get("news") and types.get("research")
+    plain = digest(fields_corpus, fields_backend, embedder, QUANTUM, day=NATURE_DAY, k=500)
+    assert {e.article_type for e in plain.entries} == {"research"}
+    assert plain.left_out == {t: n for t, n in types.items() if t != "research"}
+    asked = QUANTUM.model_copy(update={"article_types": ["research", "news"]})
+    wider = digest(fields_corpus, fields_backend, embedder, asked, day=NATURE_DAY, k=500)
+    assert {e.article_type for e in wider.entries} == {"research", "news"}
+    assert "news" not in wider.left_out

@@ -23,14 +23,18 @@ CORPUS = [
      "Biology", ("bioinformatics",), "biorxiv", date(2026, 7, 15)),
     ("p5", "Bayesian designs for clinical trials", "Adaptive randomisation in trials of new drugs.",
      "Medicine", ("epidemiology",), "medrxiv", date(2026, 7, 16)),
+    ("p6", "Cramér–Rao bounds à la Käser", "Following Hübner and Łukasz Søndergaard, we bound the estimator's error.",
+     "Mathematics", ("math.ST",), "arxiv", date(2025, 1, 15)),
 ]
+ANNOUNCE = {"p2": "cross-list", "p3": "revised"}
 
 
 @pytest.fixture(scope="session")
 def docs(embedder: Embedder) -> list[SearchDoc]:
     vectors = embedder.embed([document_text(t, a) for _, t, a, *_ in CORPUS])
     return [SearchDoc(pid, title, abstract, ("A. Author",), cats, field, source,
-                      datetime(d.year, d.month, d.day, tzinfo=UTC), [float(x) for x in v], f"hash-{pid}")
+                      datetime(d.year, d.month, d.day, tzinfo=UTC), [float(x) for x in v], f"hash-{pid}",
+                      ANNOUNCE.get(pid, "new"))
             for (pid, title, abstract, field, cats, source, d), v in zip(CORPUS, vectors, strict=True)]
 
 
@@ -106,12 +110,20 @@ def test_both_backends_give_the_same_knn_scores(store, docs, embedder, es_backen
     (Filters(since=date(2026, 7, 15)), {"p4", "p5"}),
     (Filters(until=date(2024, 11, 27)), {"p2", "p3"}),
     (Filters(since=date(2024, 11, 27), until=date(2024, 11, 28), field="Computer Science"), {"p1", "p2"}),
+    (Filters(announce=("cross-list", "revised")), {"p2", "p3"}),
+    (Filters(announce=("new",), source="arxiv", until=date(2024, 12, 31)), {"p1"}),
 ])
 def test_filters_apply_to_both_query_kinds(backend, embedder, filters: Filters, expected: set[str]) -> None:
     vector = embedder.embed(["research"])[0]
     assert set(ids(backend.knn(vector, filters, 10))) == expected
     words = "diffusion molecules qubits proteins trials models networks codes prediction designs"
     assert set(ids(backend.bm25(words, filters, 10))) == expected
+
+
+@pytest.mark.parametrize("query", ["Kaser", "Hubner", "Lukasz Sondergaard", "Cramer-Rao", "KÄSER", "Hübner",
+                                   "Cramér–Rao", "Łukasz"])
+def test_search_folds_accents_both_ways(backend, query: str) -> None:
+    assert ids(backend.bm25(query, Filters(), 3)) == ["p6"]
 
 
 def test_loading_the_same_documents_again_adds_nothing(backend, docs) -> None:

@@ -100,3 +100,27 @@ def test_a_process_killed_mid_ingest_leaves_the_store_consistent_and_the_next_ru
     con = duckdb.connect(str(store_path))
     assert con.execute("SELECT count(*), count(DISTINCT paper_id) FROM papers").fetchone() == (4 * 1504, 4 * 1504)
     assert con.execute("SELECT count(*) FROM sightings").fetchone()[0] == 4 * 1504
+
+
+def test_a_store_of_before_article_types_gains_the_column_and_keeps_its_papers(
+        tmp_path: Path, feed_bytes, monkeypatch: pytest.MonkeyPatch) -> None:
+    from indexing.normalise import normalise
+    from indexing.sources import rss
+    from indexing.store import schema
+    from indexing.store.papers import Sighting, read_papers, upsert
+
+    paper = next(p for p in (normalise(e) for e in rss.parse(feed_bytes("nature.rss"), source="Nature").entries)
+                 if p.article_type == "news")
+    with monkeypatch.context() as m:
+        m.setattr(schema, "MIGRATIONS", [x for x in MIGRATIONS if x[0] <= 3])
+        with open_store(tmp_path / "r.duckdb") as store, store.transaction() as con:
+            con.execute("INSERT INTO papers (paper_id, source, title, abstract, authors, categories, field, url, "
+                        "first_seen, last_changed) VALUES (?, ?, ?, ?, ?, [], ?, ?, ?, ?)",
+                        [paper.paper_id, paper.source, paper.title, paper.abstract, list(paper.authors), paper.field,
+                         paper.url, utc_now(), utc_now()])
+    with open_store(tmp_path / "r.duckdb") as store:
+        assert schema.current_version(store.con) == schema.LATEST
+        assert read_papers(store.cursor(), [paper.paper_id])[paper.paper_id].article_type is None
+        with store.transaction() as con:  # a re-ingest fills the type in
+            assert upsert(con, [Sighting(paper, "nature", "r1")], utc_now()).updated == 1
+        assert read_papers(store.cursor(), [paper.paper_id])[paper.paper_id].article_type == "news"
