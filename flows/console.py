@@ -86,7 +86,9 @@ def status_tables(status: StoreStatus) -> list[Table]:
                          ("versions", status.versions), ("rejects", status.rejects)):
         overview.add_row(label, str(value))
     if status.last_run:
-        overview.add_row("last run", f"{status.last_run['run_id']} ({status.last_run['status']})")
+        run = status.last_run
+        died = " - its process ended before it finished; run `radar ingest` again" if run["status"] == "died" else ""
+        overview.add_row("last run", f"{run['run_id']} ({run['status']}{died})")
     tables = [overview]
     for title, counts in (("by source", status.by_source), ("by field", status.by_field),
                           ("by day (published, UTC)", {str(k): v for k, v in status.by_day.items()})):

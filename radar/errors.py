@@ -17,10 +17,11 @@ retry (the Prefect tasks) look at :attr:`RadarError.transient` and nothing else:
     │   ├── SearchAuthError          the engine refused our credentials
     │   ├── IndexMismatchError       the index was built for other vectors (model, dims)
     │   └── QueryError               the query cannot be run as written
-    └── LlmError               the language model could not give a usable answer
-        ├── LlmUnavailableError      timeouts, 5xx, connection refused: retry later
-        ├── LlmAuthError             the provider refused the API key
-        └── LlmResponseError         the answer was empty or not what was asked for
+    ├── LlmError               the language model could not give a usable answer
+    │   ├── LlmUnavailableError      timeouts, 5xx, connection refused: retry later
+    │   ├── LlmAuthError             the provider refused the API key
+    │   └── LlmResponseError         the answer was empty or not what was asked for
+    └── PrefectUnavailableError  a Prefect API is configured but does not answer
 """
 
 from __future__ import annotations
@@ -122,3 +123,9 @@ class LlmAuthError(LlmError):
 
 class LlmResponseError(LlmError):
     """The model answered with nothing usable: empty, malformed, or not in the asked shape."""
+
+
+class PrefectUnavailableError(RadarError):
+    """A Prefect API is configured (PREFECT_API_URL) but does not answer."""
+
+    transient = True

@@ -157,6 +157,11 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             PRIMARY KEY (paper_id, model, text_hash, language)
         );
     """),
+    # Numbered 7: other branches add 4-6 in parallel; the numbers are reconciled when they merge.
+    (7, "the process (pid, host) of each run, so a run that died can be told from one still running", """
+        ALTER TABLE runs ADD COLUMN pid INTEGER;
+        ALTER TABLE runs ADD COLUMN hostname VARCHAR;
+    """),
 ]
 
 LATEST = MIGRATIONS[-1][0]
