@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -11,10 +12,10 @@ from rich.table import Column, Table
 from rich.markup import escape
 from rich.text import Text
 
-from indexing.ingest import RunReport
-from indexing.store.runs import FeedResult
-from queries.digest import empty_message, short_authors
-from queries.status import StoreStatus
+if TYPE_CHECKING:  # types only: `radar status` and `--help` import none of the ingest or query code
+    from indexing.ingest import RunReport
+    from indexing.store.runs import FeedResult
+    from queries.status import StoreStatus
 
 STATUS_STYLE = {"ok": "green", "not-modified": "cyan", "partial": "yellow", "failed": "red"}
 
@@ -158,6 +159,8 @@ def digest_view(d) -> list:  # noqa: ANN001 - a queries.digest.Digest
     link and related fields; a one-line message when the day has none."""
     day = d.day.isoformat() if d.day else "no day"
     head = [Text.from_markup(f"[bold]Radar digest: {escape(d.profile)}, {day}[/]  [dim]{escape(d.description)}[/]")]
+    from queries.digest import empty_message, short_authors
+
     if not d.entries:
         return [*head, Text(empty_message(d))]
     head.append(Text(f"{d.shown} of {d.total} papers published {day} (UTC), best first."))

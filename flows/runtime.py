@@ -19,7 +19,7 @@ from indexing.search import build_backend
 from indexing.search.base import SearchBackend
 from indexing.sources.http import HttpFetcher
 from indexing.store import Store, open_store
-from radar.errors import RadarError
+from radar.errors import ConfigError, RadarError
 from radar.settings import Settings, load_settings
 
 T = TypeVar("T")
@@ -40,7 +40,11 @@ def prepare_prefect_environment(settings: Settings) -> None:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     if "PREFECT_HOME" not in os.environ:
         home = (settings.home / "prefect").resolve()
-        home.mkdir(parents=True, exist_ok=True)
+        try:
+            home.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(f"Cannot create Prefect's folder {home}: {exc.strerror or exc}. "
+                              "Set RADAR_HOME (or PREFECT_HOME) to a folder you can write to.") from None
         os.environ["PREFECT_HOME"] = str(home)
 
 

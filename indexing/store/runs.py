@@ -10,7 +10,6 @@ from dataclasses import dataclass
 from datetime import datetime
 
 import duckdb
-import pyarrow as pa
 
 from indexing.records import Reject
 
@@ -105,6 +104,8 @@ def save_rejects(con: duckdb.DuckDBPyConnection, feed: str, run_id: str, rejects
     """Keep each distinct rejected item once per feed (a rerun adds nothing)."""
     if not rejects:
         return
+    import pyarrow as pa  # here: `radar status` reads runs and never needs it
+
     unique = {hashlib.sha256(r.excerpt.encode()).hexdigest()[:32]: r for r in rejects}
     con.register("new_rejects", pa.table({
         "feed": [feed] * len(unique),
