@@ -1,0 +1,128 @@
+"""Cold-process wall time of the commands a user types, before and after, side by side in one run.
+
+Each command runs in a fresh process (``radar ...`` of the shared virtualenv), once untimed to warm
+the OS file cache and any one-time cache (the ONNX export), then ``--runs`` times; the table shows
+the median wall time and the median CPU time (user + system of the child: steadier than wall time
+on a shared machine). "before" imports the code at ``--before`` (default: /work/main, the old code),
+"after" this checkout, through PYTHONPATH.
+
+The store is built once from the demo snapshot (``demo/radar.toml``: ingest, then index) in a
+temporary RADAR_HOME by the old code and copied for the new one (which migrates its copy first).
+``radar ingest`` is timed into a fresh, empty RADAR_HOME each time (the demo's first step).
+
+    .venv/bin/python bench/cold_start.py [--runs 5] [--before /work/main] [--json]
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+RADAR = Path(sys.executable).parent / "radar"
+DEMO = REPO / "demo" / "radar.toml"
+QUERY = "diffusion models for MRI segmentation"
+
+COMMANDS: dict[str, list[str]] = {
+    "radar --help": ["--help"],
+    "radar status": ["status"],
+    "radar search --mode bm25": ["search", "--mode", "bm25", QUERY, "-k", "5"],
+    "radar search (hybrid)": ["search", QUERY, "-k", "5"],
+    "radar ingest (demo)": ["ingest", "--config", str(DEMO)],
+}
+GOALS = {"radar --help": 1.0, "radar status": 1.0, "radar search --mode bm25": 1.5, "radar search (hybrid)": 4.0}
+
+
+def environment(code: Path, home: Path) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("RADAR_", "PREFECT_"))}
+    env.update(PYTHONPATH=str(code), RADAR_HOME=str(home), HF_HUB_OFFLINE="1", PREFECT_SERVER_ANALYTICS_ENABLED="false")
+    return env
+
+
+def run(args: list[str], env: dict[str, str], *, check: bool = True) -> tuple[float, float]:
+    """(wall seconds, CPU seconds) of one ``radar ARGS`` process."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    start = time.perf_counter()
+    done = subprocess.run([str(RADAR), *args], env=env, cwd=REPO, capture_output=True, text=True, timeout=900)
+    wall = time.perf_counter() - start
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    if check and done.returncode != 0:
+        raise SystemExit(f"radar {' '.join(args)} failed ({done.returncode}):\n{done.stderr[-2000:]}")
+    return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+
+
+def build_store(before: Path, after: Path, work: Path) -> tuple[Path, Path]:
+    """The demo snapshot ingested and indexed by the old code; a migrated copy for the new code."""
+    old_home, new_home = work / "before", work / "after"
+    print("building the demo store with the old code (ingest + index)...", file=sys.stderr, flush=True)
+    run(["ingest", "--config", str(DEMO)], environment(before, old_home))
+    run(["index"], environment(before, old_home))
+    new_home.mkdir()
+    shutil.copy2(old_home / "radar.duckdb", new_home / "radar.duckdb")
+    subprocess.run([sys.executable, "-c", "import sys; from indexing.store import open_store; "
+                    "open_store(sys.argv[1]).close()", str(new_home / "radar.duckdb")],
+                   env=environment(after, new_home), check=True)
+    return old_home, new_home
+
+
+def measure(versions: dict[str, tuple[Path, Path]], runs: int, work: Path) -> dict[str, dict[str, list]]:
+    figures: dict[str, dict[str, list]] = {name: {v: [] for v in versions} for name in COMMANDS}
+    for name, args in COMMANDS.items():
+        for version, (code, home) in versions.items():  # warm-up: file cache, ONNX export
+            run(args, environment(code, _fresh(work) if "ingest" in name else home))
+        for _ in range(runs):
+            for version, (code, home) in versions.items():  # interleaved: both see the same load
+                target = _fresh(work) if "ingest" in name else home
+                figures[name][version].append(run(args, environment(code, target)))
+        print(f"{name}: done", file=sys.stderr, flush=True)
+    return figures
+
+
+def _fresh(work: Path) -> Path:
+    return Path(tempfile.mkdtemp(dir=work, prefix="ingest-"))
+
+
+def table(figures: dict[str, dict[str, list]], runs: int) -> str:
+    lines = [f"| command (median of {runs}) | before wall / CPU s | after wall / CPU s | goal |", "|---|---|---|---|"]
+    for name, by_version in figures.items():
+        cells = []
+        for samples in by_version.values():
+            wall = statistics.median(w for w, _ in samples)
+            cpu = statistics.median(c for _, c in samples)
+            cells.append(f"{wall:.2f} / {cpu:.2f}")
+        goal = f"<= {GOALS[name]:g} s" if name in GOALS else ""
+        lines.append(f"| `{name}` | {cells[0]} | {cells[1]} | {goal} |")
+    return "\n".join(lines)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--runs", type=int, default=5)
+    parser.add_argument("--before", type=Path, default=Path("/work/main"), help="checkout of the old code")
+    parser.add_argument("--json", action="store_true")
+    args = parser.parse_args()
+    if not (args.before / "flows" / "cli.py").is_file():
+        raise SystemExit(f"--before {args.before} is not a Radar checkout")
+    with tempfile.TemporaryDirectory(prefix="radar-cold-") as tmp:
+        work = Path(tmp)
+        old_home, new_home = build_store(args.before, REPO, work)
+        figures = measure({"before": (args.before, old_home), "after": (REPO, new_home)}, args.runs, work)
+    load = os.getloadavg()
+    if args.json:
+        print(json.dumps({"runs": args.runs, "loadavg": load, "figures": figures}, indent=2))
+        return
+    print(table(figures, args.runs))
+    print(f"\n{os.cpu_count()} CPUs; load average at the end {load[0]:.1f} / {load[1]:.1f} / {load[2]:.1f}")
+
+
+if __name__ == "__main__":
+    main()
