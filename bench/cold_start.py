@@ -11,7 +11,7 @@ as the old code embeds) in a temporary RADAR_HOME and copied for each version. A
 (the old code's temporary Prefect server times out under load) still counts, and is reported.
 ``radar ingest`` is timed into a fresh, empty RADAR_HOME each time (the demo's first step).
 
-    .venv/bin/python bench/cold_start.py [--runs 5] [--before /work/main] [--json]
+    .venv/bin/python bench/cold_start.py [--runs 5] [--before /work/main] [--from-home DIR] [--json]
 """
 
 from __future__ import annotations
@@ -64,6 +64,17 @@ def run(args: list[str], env: dict[str, str], *, check: bool = True) -> tuple[fl
     return wall, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime), done.returncode
 
 
+def reuse_store(home: Path, work: Path) -> tuple[Path, Path]:
+    """A demo store already built (``--from-home``): its file for both versions, its ONNX export for the new one."""
+    old_home, new_home = work / "before", work / "after"
+    for target in (old_home, new_home):
+        target.mkdir()
+        shutil.copy2(home / "radar.duckdb", target / "radar.duckdb")
+    if (home / "models").is_dir():
+        shutil.copytree(home / "models", new_home / "models")
+    return old_home, new_home
+
+
 def build_store(before: Path, after: Path, work: Path) -> tuple[Path, Path]:
     """The demo snapshot ingested and indexed (torch vectors, as the old code embeds) by the new code,
     which needs no Prefect server for it; a copy for each version (the old code reads the newer schema)."""
@@ -85,7 +96,7 @@ def measure(versions: dict[str, tuple[Path, Path]], runs: int, work: Path) -> di
             for version, (code, home) in versions.items():  # interleaved: both see the same load
                 target = _fresh(work) if "ingest" in name else home
                 figures[name][version].append(run(args, environment(code, target), check=False))
-        print(f"{name}: done", file=sys.stderr, flush=True)
+        print(table({name: figures[name]}, runs).splitlines()[-1], file=sys.stderr, flush=True)
     return figures
 
 
@@ -111,13 +122,16 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--before", type=Path, default=Path("/work/main"), help="checkout of the old code")
+    parser.add_argument("--from-home", type=Path, help="a RADAR_HOME holding the demo store, ingested and indexed "
+                        "(saves building it, which takes minutes on a busy machine)")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     if not (args.before / "flows" / "cli.py").is_file():
         raise SystemExit(f"--before {args.before} is not a Radar checkout")
     with tempfile.TemporaryDirectory(prefix="radar-cold-") as tmp:
         work = Path(tmp)
-        old_home, new_home = build_store(args.before, REPO, work)
+        old_home, new_home = (reuse_store(args.from_home, work) if args.from_home
+                              else build_store(args.before, REPO, work))
         figures = measure({"before": (args.before, old_home), "after": (REPO, new_home)}, args.runs, work)
     load = os.getloadavg()
     if args.json:
