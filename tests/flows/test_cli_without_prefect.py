@@ -112,8 +112,14 @@ def _imports_of(*args: str) -> tuple[int, str]:
     return int(line[1]), (line[2] if len(line) > 2 else "")
 
 
-@pytest.mark.parametrize("args", [["--help"], ["status"], ["search", "--mode", "bm25", "protein folding"]])
-def test_commands_without_a_model_import_neither_torch_nor_prefect(corpus_home: Path, args: list[str]) -> None:
+DEMO_CONFIG = str(Path(__file__).resolve().parents[2] / "demo" / "radar.toml")
+
+
+@pytest.mark.parametrize("args", [["--help"], ["status"], ["search", "--mode", "bm25", "protein folding"],
+                                  ["ingest", "--config", DEMO_CONFIG, "--only", "nature"]])
+def test_commands_without_a_model_import_neither_torch_nor_prefect(corpus_home: Path, args: list[str],
+                                                                    monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
     code, heavy = _imports_of(*args)
     assert code == 0
     assert heavy == ""
