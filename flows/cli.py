@@ -37,7 +37,7 @@ out, err = consoles()  # every print of the CLI goes through them: control chara
 
 ConfigOption = Annotated[Path | None, typer.Option("--config", "-c", help="Feeds config (TOML). Default: $RADAR_CONFIG, else ./radar.toml, else the bundled default.", show_default=False)]
 JsonOption = Annotated[bool, typer.Option("--json", help="Print machine-readable JSON on stdout.")]
-VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's own logs.")]
+VerboseOption = Annotated[bool, typer.Option("--verbose", "-v", help="Show Prefect's own logs (when a Prefect API is configured).")]
 
 
 def _version(value: bool) -> None:
@@ -75,7 +75,8 @@ def ingest(
     json_output: JsonOption = False,
     verbose: VerboseOption = False,
 ) -> None:
-    """Fetch the configured feeds into the store, one Prefect task per feed."""
+    """Fetch the configured feeds into the store, several feeds at a time (one Prefect task each
+    when a Prefect API is configured)."""
     from flows.console import ProgressListener, run_table
     from flows.runtime import listening
     from radar.config import configured
@@ -83,13 +84,15 @@ def ingest(
 
     try:
         settings = load_settings()
-        configured(settings, config).select(only)  # fail fast, before Prefect starts
-        _prefect_ready(verbose, settings)
-        from flows.ingest import ingest as ingest_flow
-        from flows.outcome import ingest_outcome, result_of
+        configured(settings, config).select(only)  # fail fast, before any work starts
+        if _through_prefect(verbose, settings):
+            from flows.ingest import ingest as ingest_flow
+            run_ingest = _unwrapped(ingest_flow)
+        else:
+            from flows.jobs import ingest_run as run_ingest
 
         with ProgressListener(err) as listener, listening(listener):
-            report = result_of(ingest_flow(config=str(config) if config else None, only=only, return_state=True))
+            report = run_ingest(config=str(config) if config else None, only=only)
     except RadarError as exc:
         raise _fail(exc) from None
     if json_output:
@@ -100,30 +103,48 @@ def ingest(
         raise typer.Exit(EXIT_FAILED)
 
 
-def _prefect_ready(verbose: bool, settings: Settings | None = None) -> None:
-    from flows.runtime import prepare_prefect_environment
-    from radar.settings import load_settings
+def _through_prefect(verbose: bool, settings: Settings) -> bool:
+    """Whether to run a flow through Prefect: only when a Prefect API is configured (and answers);
+    otherwise the CLI runs the flow's body as a plain function, without Prefect's temporary server."""
+    from flows.prefect_api import configured_api
 
-    prepare_prefect_environment(settings or load_settings())
+    api = configured_api(settings.home)
+    if api is None:
+        return False
+    api.check_reachable()
+    from flows.runtime import prepare_prefect_environment
+
+    prepare_prefect_environment(settings)
     # Radar prints its own summary and errors; Prefect's task tracebacks only with --verbose.
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "INFO" if verbose else "CRITICAL")
+    return True
+
+
+def _unwrapped(flow):  # noqa: ANN001, ANN202 - a Prefect flow whose runs end in a state that carries the result
+    """Call ``flow`` for its result: a run that ended Failed still hands back its report."""
+    from flows.outcome import result_of
+
+    return lambda **kwargs: result_of(flow(**kwargs, return_state=True))
 
 
 def _run_index(rebuild: bool, json_output: bool, verbose: bool) -> None:
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
 
     from flows.runtime import reporting_index_progress
+    from radar.settings import load_settings
 
     try:
-        _prefect_ready(verbose)
-        from flows.index import index as index_flow
-        from flows.outcome import result_of
+        if _through_prefect(verbose, load_settings()):
+            from flows.index import index as index_flow
+            run_index = _unwrapped(index_flow)
+        else:
+            from flows.jobs import index_run as run_index
 
         with Progress(TextColumn("[bold]embedding + indexing"), BarColumn(), MofNCompleteColumn(),
                       TimeElapsedColumn(), console=err) as bars:
             task = bars.add_task("index", total=None)
             with reporting_index_progress(lambda done, total: bars.update(task, completed=done, total=total)):
-                result = result_of(index_flow(rebuild=rebuild, return_state=True))
+                result = run_index(rebuild=rebuild)
     except RadarError as exc:
         raise _fail(exc) from None
     if json_output:

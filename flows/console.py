@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import threading
+from typing import TYPE_CHECKING
 
 from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
@@ -12,11 +13,12 @@ from rich.table import Column, Table
 from rich.markup import escape
 from rich.text import Text
 
-from indexing.ingest import RunReport
-from indexing.store.runs import FeedResult
 from queries.citation import kind_label
-from queries.digest import empty_message, left_out_message, short_authors
-from queries.status import StoreStatus
+
+if TYPE_CHECKING:  # types only: `radar status` and `--help` import none of the ingest or query code
+    from indexing.ingest import RunReport
+    from indexing.store.runs import FeedResult
+    from queries.status import StoreStatus
 
 STATUS_STYLE = {"ok": "green", "not-modified": "cyan", "partial": "yellow", "failed": "red"}
 
@@ -93,7 +95,9 @@ def status_tables(status: StoreStatus) -> list[Table]:
                          ("versions", status.versions), ("rejects", status.rejects)):
         overview.add_row(label, str(value))
     if status.last_run:
-        overview.add_row("last run", f"{status.last_run['run_id']} ({status.last_run['status']})")
+        run = status.last_run
+        died = " - its process ended before it finished; run `radar ingest` again" if run["status"] == "died" else ""
+        overview.add_row("last run", f"{run['run_id']} ({run['status']}{died})")
     tables = [overview]
     for title, counts in (("by source", status.by_source), ("by field", status.by_field),
                           ("by day (published, UTC)", {str(k): v for k, v in status.by_day.items()})):
@@ -165,6 +169,8 @@ def digest_view(d) -> list:  # noqa: ANN001 - a queries.digest.Digest
     link and related fields; a one-line message when the day has none."""
     day = d.day.isoformat() if d.day else "no day"
     head = [Text.from_markup(f"[bold]Radar digest: {escape(d.profile)}, {day}[/]  [dim]{escape(d.description)}[/]")]
+    from queries.digest import empty_message, left_out_message, short_authors
+
     if not d.entries:
         return [*head, Text(empty_message(d))]
     head.append(Text(f"{d.shown} of {d.total} papers published {day} (UTC), best first."))

@@ -1,4 +1,7 @@
-"""The ``index`` flow (incremental) and ``ingest-and-index`` (the daily job)."""
+"""The ``index`` flow (incremental) and ``ingest-and-index`` (the daily job).
+
+The body is :func:`flows.jobs.index_run`; the flows turn its result into the run's state.
+"""
 
 from __future__ import annotations
 
@@ -8,28 +11,14 @@ from prefect import flow, task
 from prefect.cache_policies import NO_CACHE
 
 from flows.ingest import ingest
-from flows.outcome import (
-    as_state, combined, index_line, index_outcome, ingest_outcome, log, outcome_line, result_of,
-)
-from flows.runtime import current_index_progress
-from indexing.embeddings import embedder_for
-from indexing.index import IndexResult, index_papers, reindex_papers
-from indexing.search import build_backend
-from indexing.store import open_store
-from radar.settings import load_settings
+from flows.jobs import index_run
+from flows.outcome import as_state, combined, index_line, index_outcome, ingest_outcome, log, outcome_line, result_of
+from indexing.index import IndexResult
 
 
 @task(name="index-papers", cache_policy=NO_CACHE)
 def index_task(rebuild: bool = False) -> IndexResult:
-    settings = load_settings()
-    embedder = embedder_for(settings)
-    with open_store(settings.store_path) as store:
-        backend = build_backend(settings, store)
-        try:
-            run = reindex_papers if rebuild else index_papers
-            result = run(store, backend, embedder, progress=current_index_progress())
-        finally:
-            backend.close()
+    result = index_run(rebuild)
     log([(logging.WARNING if result.failed else logging.INFO, index_line(result))])
     return result
 

@@ -10,17 +10,19 @@ import os
 from collections.abc import Iterator
 from contextlib import AbstractContextManager, contextmanager
 from dataclasses import dataclass
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from indexing.embeddings import Embedder, embedder_for
-from indexing.index import Progress as IndexProgress
-from indexing.ingest import Listener, SilentListener
 from indexing.search import build_backend
 from indexing.search.base import SearchBackend
-from indexing.sources.http import HttpFetcher
 from indexing.store import Store, open_store
-from radar.errors import RadarError
+from radar.errors import ConfigError, RadarError
 from radar.settings import Settings, load_settings
+
+if TYPE_CHECKING:  # imported where used: searching needs none of the ingest code (fast `radar search`)
+    from indexing.index import Progress as IndexProgress
+    from indexing.ingest import Listener
+    from indexing.sources.http import HttpFetcher
 
 T = TypeVar("T")
 
@@ -40,7 +42,11 @@ def prepare_prefect_environment(settings: Settings) -> None:
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     if "PREFECT_HOME" not in os.environ:
         home = (settings.home / "prefect").resolve()
-        home.mkdir(parents=True, exist_ok=True)
+        try:
+            home.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ConfigError(f"Cannot create Prefect's folder {home}: {exc.strerror or exc}. "
+                              "Set RADAR_HOME (or PREFECT_HOME) to a folder you can write to.") from None
         os.environ["PREFECT_HOME"] = str(home)
 
 
@@ -60,12 +66,14 @@ class _Slot(Generic[T]):
             self.value = previous
 
 
-_listener: _Slot[Listener] = _Slot(SilentListener())
+_listener: _Slot[Listener | None] = _Slot(None)
 _index_progress: _Slot[IndexProgress | None] = _Slot(None)
 
 
 def current_listener() -> Listener:
-    return _listener.value
+    from indexing.ingest import SilentListener
+
+    return _listener.value or SilentListener()
 
 
 def listening(listener: Listener) -> AbstractContextManager[None]:
@@ -107,6 +115,8 @@ def searching(settings: Settings | None = None, *, read_only: bool = True) -> It
 
 @contextmanager
 def resources(settings: Settings | None = None) -> Iterator[tuple[Settings, Store, HttpFetcher]]:
+    from indexing.sources.http import HttpFetcher
+
     settings = settings or load_settings()
     with open_store(settings.store_path) as store, HttpFetcher(settings.http, settings.user_agent) as fetcher:
         yield settings, store, fetcher

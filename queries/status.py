@@ -6,6 +6,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
 
 from indexing.store import Store
+from indexing.store.runs import process_gone
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,7 +60,10 @@ def store_status(store: Store, *, days: int = 14) -> StoreStatus:
         QUALIFY row_number() OVER (PARTITION BY r.feed ORDER BY r.started_at DESC, r.run_id DESC) = 1
         ORDER BY r.feed
     """).fetchall()]
-    last = con.execute("SELECT run_id, started_at, finished_at, status FROM runs ORDER BY started_at DESC, run_id DESC LIMIT 1").fetchone()
+    last = con.execute("SELECT run_id, started_at, finished_at, status, pid, hostname FROM runs "
+                       "ORDER BY started_at DESC, run_id DESC LIMIT 1").fetchone()
+    if last and last[3] == "running" and process_gone(last[4], last[5]):
+        last = (*last[:3], "died", *last[4:])  # the store may be read-only here; the next run records it
     return StoreStatus(
         store=str(store.path),
         papers=count("SELECT count(*) FROM papers"),
@@ -72,5 +76,5 @@ def store_status(store: Store, *, days: int = 14) -> StoreStatus:
             SELECT published::DATE AS day, count(*) FROM papers WHERE published IS NOT NULL
             GROUP BY ALL ORDER BY day DESC LIMIT {int(days)}"""),
         feeds=feeds,
-        last_run=dict(zip(("run_id", "started_at", "finished_at", "status"), last, strict=True)) if last else None,
+        last_run=dict(zip(("run_id", "started_at", "finished_at", "status"), last[:4], strict=True)) if last else None,
     )

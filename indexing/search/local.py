@@ -9,10 +9,12 @@ built index.
 
 from __future__ import annotations
 
+import functools
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import timedelta
 from pathlib import Path
+from typing import NoReturn, ParamSpec, TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -22,6 +24,32 @@ from indexing.store import Store
 from radar.errors import ConfigError, IndexMismatchError, SearchError
 
 LOAD_BATCH = 5_000
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def _needs_index(query: Callable[P, R]) -> Callable[P, R]:
+    """Queries before the first ``radar index`` (or after one stopped before its full-text index
+    was built) find no table: say what to do instead of DuckDB's catalog error."""
+    @functools.wraps(query)
+    def run(*args: P.args, **kwargs: P.kwargs) -> R:
+        import duckdb
+
+        try:
+            return query(*args, **kwargs)
+        except duckdb.CatalogException as exc:
+            _not_indexed(exc)
+
+    return run
+
+
+def _not_indexed(exc: Exception) -> NoReturn:
+    if "fts_main_search_docs" in str(exc):
+        raise SearchError("The full-text index is missing (an index run stopped before it finished): "
+                          "run `radar index`.") from None
+    if "search_docs" in str(exc) or "search_meta" in str(exc):
+        raise SearchError("Nothing is indexed yet: run `radar index`.") from None
+    raise exc
 
 
 def fts_extension_path() -> Path:
@@ -176,6 +204,7 @@ class LocalBackend:
             params.extend(filters.announce)
         return " AND ".join(clauses), params
 
+    @_needs_index
     def bm25(self, query: str, filters: Filters, k: int) -> list[BackendHit]:
         if not any(ch.isalnum() for ch in query):
             return []
@@ -192,6 +221,7 @@ class LocalBackend:
             WHERE score > 0 ORDER BY score DESC, paper_id LIMIT ?""", [query, query, *params, k]).fetchall()
         return [BackendHit(paper_id, float(score)) for paper_id, score in rows]
 
+    @_needs_index
     def knn(self, vector: Sequence[float], filters: Filters, k: int) -> list[BackendHit]:
         if filters == Filters():
             return self._knn_in_memory(np.asarray(vector, dtype=np.float32), k)

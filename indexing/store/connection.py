@@ -67,7 +67,7 @@ def open_store(path: Path, *, read_only: bool = False) -> Store:
     path = Path(path)
     if read_only and not path.exists():
         raise StoreError(f"No store at {path} yet. Run `radar ingest` first.")
-    path.parent.mkdir(parents=True, exist_ok=True)
+    _make_folder(path.parent)
     try:
         con = duckdb.connect(str(path), read_only=read_only)
     except duckdb.IOException as exc:
@@ -83,10 +83,22 @@ def open_store(path: Path, *, read_only: bool = False) -> Store:
     return Store(con, path, read_only)
 
 
+def _make_folder(folder: Path) -> None:
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        why = "it is a file, not a folder" if folder.is_file() else exc.strerror or str(exc)
+        raise StoreError(f"Cannot create the store's folder {folder}: {why}. "
+                         "Set RADAR_HOME to a folder you can write to.") from None
+
+
 def _busy_or_broken(path: Path, exc: duckdb.IOException) -> StoreError:
     message = str(exc)
     if "lock" in message.lower():
         pid = re.search(r"PID (\d+)", message)
         holder = f" (process {pid.group(1)})" if pid else ""
         return StoreBusyError(f"Store {path} is in use by another Radar process{holder}. Wait for it to finish and try again.")
+    if "permission denied" in message.lower() or "read-only" in message.lower():
+        return StoreError(f"Cannot write the store {path}: {message}. "
+                          "Set RADAR_HOME to a folder you can write to, or fix its permissions.")
     return StoreError(f"Cannot open store {path}: {message}")

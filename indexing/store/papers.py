@@ -108,12 +108,11 @@ def read_papers(con: duckdb.DuckDBPyConnection, paper_ids: list[str]) -> dict[st
     """The stored papers among ``paper_ids``."""
     if not paper_ids:
         return {}
-    con.register("wanted_ids", pa.table({"paper_id": paper_ids}))
     columns = ", ".join(PAPER_COLUMNS)
+    # A list parameter, not a registered Arrow table: registering imports pyarrow.dataset (slow cold start).
     table = con.execute(
-        f"SELECT {columns} FROM papers WHERE paper_id IN (SELECT paper_id FROM wanted_ids)"
+        f"SELECT {columns} FROM papers WHERE paper_id IN (SELECT unnest(?::VARCHAR[]))", [paper_ids]
     ).to_arrow_table()
-    con.unregister("wanted_ids")
     return {row["paper_id"]: _paper(row) for row in table.to_pylist()}
 
 

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 import hashlib
+import os
+import socket
 import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
 import duckdb
-import pyarrow as pa
 
 from indexing.records import Reject
 from radar.redact import mask_url
@@ -47,9 +48,35 @@ class FeedResult:
 
 
 def start_run(con: duckdb.DuckDBPyConnection, now: datetime) -> str:
+    """Record a new run as ``running`` in this process; runs of processes that died are marked first."""
+    mark_dead_runs(con, now)
     run_id = now.strftime("%Y%m%dT%H%M%S") + "-" + uuid.uuid4().hex[:8]
-    con.execute("INSERT INTO runs VALUES (?, ?, NULL, 'running')", [run_id, now])
+    con.execute("INSERT INTO runs (run_id, started_at, finished_at, status, pid, hostname) "
+                "VALUES (?, ?, NULL, 'running', ?, ?)", [run_id, now, os.getpid(), socket.gethostname()])
     return run_id
+
+
+def process_gone(pid: int | None, hostname: str | None) -> bool:
+    """True when the process of a ``running`` run has certainly ended: it ran on this host and
+    no process has its pid. A run of another host (or of an older store, without a pid) is not judged."""
+    if pid is None or hostname != socket.gethostname():
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return True
+    except OSError:  # it exists, owned by someone else
+        return False
+    return False
+
+
+def mark_dead_runs(con: duckdb.DuckDBPyConnection, now: datetime) -> list[str]:
+    """Set runs whose process is gone to ``died`` (finished now); returns their ids."""
+    rows = con.execute("SELECT run_id, pid, hostname FROM runs WHERE status = 'running'").fetchall()
+    dead = [run_id for run_id, pid, hostname in rows if process_gone(pid, hostname)]
+    for run_id in dead:
+        con.execute("UPDATE runs SET status = 'died', finished_at = ? WHERE run_id = ?", [now, run_id])
+    return dead
 
 
 def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, now: datetime) -> None:
@@ -85,6 +112,8 @@ def save_rejects(con: duckdb.DuckDBPyConnection, feed: str, run_id: str, rejects
     """Keep each distinct rejected item once per feed (a rerun adds nothing)."""
     if not rejects:
         return
+    import pyarrow as pa  # here: `radar status` reads runs and never needs it
+
     unique = {hashlib.sha256(r.excerpt.encode()).hexdigest()[:32]: r for r in rejects}
     con.register("new_rejects", pa.table({
         "feed": [feed] * len(unique),

@@ -173,6 +173,10 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         UPDATE feed_state SET url = regexp_replace(url, '([A-Za-z][A-Za-z0-9+.-]*://)[^/?#\s]+@', '\1***@', 'g'),
                               last_error = regexp_replace(last_error, '([A-Za-z][A-Za-z0-9+.-]*://)[^/?#\s]+@', '\1***@', 'g');
     """),
+    (7, "the process (pid, host) of each run, so a run that died can be told from one still running", """
+        ALTER TABLE runs ADD COLUMN pid INTEGER;
+        ALTER TABLE runs ADD COLUMN hostname VARCHAR;
+    """),
     (8, "the article type of journal items (research, news, correction...)", """
         ALTER TABLE papers ADD COLUMN article_type VARCHAR;
     """),

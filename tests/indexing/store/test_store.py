@@ -26,6 +26,7 @@ def test_a_new_store_is_migrated_to_the_latest_schema(tmp_path: Path) -> None:
     assert [v for (v,) in versions] == [m[0] for m in MIGRATIONS]
     with open_store(tmp_path / "r.duckdb") as store:  # reopening applies nothing twice
         assert store.con.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] == len(MIGRATIONS)
+        assert store.con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == LATEST
 
 
 def test_read_only_needs_an_existing_store(tmp_path: Path) -> None:
@@ -36,7 +37,7 @@ def test_read_only_needs_an_existing_store(tmp_path: Path) -> None:
 def test_a_failed_transaction_leaves_the_store_as_it_was(tmp_path: Path) -> None:
     with open_store(tmp_path / "r.duckdb") as store:
         with pytest.raises(RuntimeError), store.transaction() as con:
-            con.execute("INSERT INTO runs VALUES ('r1', ?, NULL, 'running')", [utc_now()])
+            con.execute("INSERT INTO runs (run_id, started_at, status) VALUES ('r1', ?, 'running')", [utc_now()])
             raise RuntimeError("crash in the middle")
         assert store.con.execute("SELECT count(*) FROM runs").fetchone()[0] == 0
 
