@@ -90,6 +90,7 @@ def ingest(
             run_ingest = _unwrapped(ingest_flow)
         else:
             from flows.jobs import ingest_run as run_ingest
+        from flows.outcome import ingest_outcome
 
         with ProgressListener(err) as listener, listening(listener):
             report = run_ingest(config=str(config) if config else None, only=only)
