@@ -259,7 +259,7 @@ def status(json_output: JsonOption = False) -> None:
 
     try:
         settings = load_settings()
-        with open_store(settings.store_path, read_only=True) as store:
+        with open_store(settings.store_path, read_only=True, waits=settings.store) as store:
             report = store_status(store)
     except RadarError as exc:
         raise _fail(exc) from None

@@ -1,8 +1,10 @@
 """The embedded search backend: DuckDB full-text search (BM25, the ``fts`` extension) plus
 cosine similarity over the stored vectors. No server; the default.
 
-Documents live in the store's own file (table ``search_docs``). DuckDB's full-text index
-is static, so ``refresh`` rebuilds it after a load; queries read the last built index.
+Documents live in the store's own file, in the table ``search_meta`` names (``search_docs``
+until the first rebuild). DuckDB's full-text index is static, so ``refresh`` rebuilds it after a
+load; queries read the last built index. Every access is one short read or transaction, so
+other processes can use the store in between.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from indexing.store import Store
 from radar.errors import ConfigError, IndexMismatchError
 
 LOAD_BATCH = 5_000
+DEFAULT_TABLE = "search_docs"
 
 
 def fts_extension_path() -> Path:
@@ -61,11 +64,10 @@ class LocalBackend:
                 _set_meta(con, dims, model)
 
     def index(self, docs: Iterable[SearchDoc]) -> IndexReport:
-        return self._load(docs, self._dims(), "search_docs")
-
-    def _dims(self) -> int:
-        row = self.store.cursor().execute("SELECT value FROM search_meta WHERE key = 'dims'").fetchone()
-        return int(row[0])
+        with self.store.reading() as con:
+            table = _live_table(con)
+            dims = _dims(con)
+        return self._load(docs, dims, table)
 
     def _write(self, docs: list[SearchDoc], dims: int, report: IndexReport, table_name: str) -> None:
         if not docs:
@@ -87,35 +89,42 @@ class LocalBackend:
         report.indexed.extend(d.paper_id for d in docs)
 
     def refresh(self) -> None:
-        """Rebuild the full-text index over what is stored (DuckDB's is static)."""
-        with self.store.transaction() as con:
-            self._build_fts(con)
+        """Rebuild the full-text index over what is stored (DuckDB's is static), when stale."""
+        with self.store.reading() as con:
+            fresh = _meta(con).get("fts") == "fresh"
+        if not fresh:
+            with self.store.transaction() as con:
+                self._build_fts(con, _live_table(con))
+                con.execute("UPDATE search_meta SET value = 'fresh' WHERE key = 'fts'")
 
-    def _build_fts(self, con) -> None:  # noqa: ANN001
+    def _build_fts(self, con, table: str) -> None:  # noqa: ANN001
         self._load_fts(con)
-        con.execute("PRAGMA create_fts_index('search_docs', 'paper_id', 'title', 'abstract', "
+        con.execute(f"PRAGMA create_fts_index('{table}', 'paper_id', 'title', 'abstract', "
                     "stemmer = 'porter', stopwords = 'english', overwrite = 1)")
-        con.execute("UPDATE search_meta SET value = 'fresh' WHERE key = 'fts'")
 
     def delete(self, paper_ids: Sequence[str]) -> None:
         with self.store.transaction() as con:
             con.register("gone_ids", pa.table({"paper_id": list(paper_ids)}))
-            con.execute("DELETE FROM search_docs WHERE paper_id IN (SELECT paper_id FROM gone_ids)")
+            con.execute(f"DELETE FROM {_live_table(con)} WHERE paper_id IN (SELECT paper_id FROM gone_ids)")
             con.unregister("gone_ids")
             _touch(con)
 
     def rebuild(self, docs: Iterable[SearchDoc], *, dims: int, model: str) -> IndexReport:
-        """Load a new table beside the live one, then swap them in one transaction: searches
-        see the old index until the commit, the new one after it."""
+        """Load a new table and its full-text index beside the live ones, then point
+        ``search_meta`` at them in one short transaction: searches read the old index until
+        that commit, the new one after it."""
         with self.store.transaction() as con:
             con.execute("CREATE TABLE IF NOT EXISTS search_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)")
-            _create_table(con, "search_docs_next", dims)
-        report = self._load(docs, dims, "search_docs_next")
+            old = _live_table(con)
+            new = "search_docs_a" if old != "search_docs_a" else "search_docs_b"
+            _drop(con, new)  # what a killed rebuild left
+            _create_table(con, new, dims)
+        report = self._load(docs, dims, new)
         with self.store.transaction() as con:
-            con.execute("DROP TABLE IF EXISTS search_docs")
-            con.execute("ALTER TABLE search_docs_next RENAME TO search_docs")
-            _set_meta(con, dims, model)
-            self._build_fts(con)
+            self._build_fts(con, new)
+        with self.store.transaction() as con:
+            _set_meta(con, dims, model, table=new, fts="fresh")
+            _drop(con, old)
         return report
 
     def _load(self, docs: Iterable[SearchDoc], dims: int, table_name: str) -> IndexReport:
@@ -154,36 +163,40 @@ class LocalBackend:
     def bm25(self, query: str, filters: Filters, k: int) -> list[BackendHit]:
         if not any(ch.isalnum() for ch in query):
             return []
-        con = self.store.cursor()
-        self._load_fts(con)
         where, params = self._filters(filters)
-        rows = con.execute(f"""
-            SELECT paper_id, score FROM (
-                SELECT paper_id,
-                       {self.title_boost} * coalesce(fts_main_search_docs.match_bm25(paper_id, ?, fields := 'title'), 0)
-                       + coalesce(fts_main_search_docs.match_bm25(paper_id, ?, fields := 'abstract'), 0) AS score
-                FROM search_docs WHERE {where})
-            WHERE score > 0 ORDER BY score DESC, paper_id LIMIT ?""", [query, query, *params, k]).fetchall()
+        with self.store.reading() as con:
+            self._load_fts(con)
+            table = _live_table(con)
+            rows = con.execute(f"""
+                SELECT paper_id, score FROM (
+                    SELECT paper_id,
+                           {self.title_boost} * coalesce(fts_main_{table}.match_bm25(paper_id, ?, fields := 'title'), 0)
+                           + coalesce(fts_main_{table}.match_bm25(paper_id, ?, fields := 'abstract'), 0) AS score
+                    FROM {table} WHERE {where})
+                WHERE score > 0 ORDER BY score DESC, paper_id LIMIT ?""", [query, query, *params, k]).fetchall()
         return [BackendHit(paper_id, float(score)) for paper_id, score in rows]
 
     def knn(self, vector: Sequence[float], filters: Filters, k: int) -> list[BackendHit]:
         if filters == Filters():
             return self._knn_in_memory(np.asarray(vector, dtype=np.float32), k)
-        dims = self._dims()
         where, params = self._filters(filters)
-        rows = self.store.cursor().execute(f"""
-            SELECT paper_id, array_cosine_similarity(vector, ?::FLOAT[{dims}]) AS score
-            FROM search_docs WHERE {where} ORDER BY score DESC, paper_id LIMIT ?""",
-            [list(map(float, vector)), *params, k]).fetchall()
+        with self.store.reading() as con:
+            dims = _dims(con)
+            rows = con.execute(f"""
+                SELECT paper_id, array_cosine_similarity(vector, ?::FLOAT[{dims}]) AS score
+                FROM {_live_table(con)} WHERE {where} ORDER BY score DESC, paper_id LIMIT ?""",
+                [list(map(float, vector)), *params, k]).fetchall()
         return [BackendHit(paper_id, float(score)) for paper_id, score in rows]
 
     def _knn_in_memory(self, vector: np.ndarray, k: int) -> list[BackendHit]:
         """Unfiltered k-NN as one matrix product over the vectors, loaded once per index generation
         (DuckDB scans row by row; numpy answers 100,000 documents in milliseconds)."""
-        row = self.store.cursor().execute("SELECT value FROM search_meta WHERE key = 'generation'").fetchone()
-        generation = row[0] if row else ""
+        with self.store.reading() as con:
+            meta = _meta(con)
+            generation = meta.get("generation", "")
+            if self._matrix is None or self._matrix[0] != generation:
+                table = con.execute(f"SELECT paper_id, vector FROM {meta.get('table', DEFAULT_TABLE)}").to_arrow_table()
         if self._matrix is None or self._matrix[0] != generation:
-            table = self.store.cursor().execute("SELECT paper_id, vector FROM search_docs").to_arrow_table()
             dims = table.schema.field("vector").type.list_size
             matrix = table.column("vector").combine_chunks().flatten().to_numpy().reshape(-1, dims)
             norms = np.linalg.norm(matrix, axis=1, keepdims=True)
@@ -198,9 +211,10 @@ class LocalBackend:
         return [BackendHit(str(ids[i]), float(scores[i])) for i in order]
 
     def count(self) -> int:
-        exists = self.store.cursor().execute(
-            "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'search_docs'").fetchone()[0]
-        return self.store.cursor().execute("SELECT count(*) FROM search_docs").fetchone()[0] if exists else 0
+        with self.store.reading() as con:
+            exists = con.execute(
+                "SELECT count(*) FROM duckdb_tables() WHERE table_name = 'search_meta'").fetchone()[0]
+            return con.execute(f"SELECT count(*) FROM {_live_table(con)}").fetchone()[0] if exists else 0
 
     def close(self) -> None:
         pass
@@ -215,10 +229,29 @@ def _create_table(con, name: str, dims: int) -> None:  # noqa: ANN001 - a DuckDB
             published TIMESTAMP, vector FLOAT[{int(dims)}] NOT NULL)""")
 
 
-def _set_meta(con, dims: int, model: str) -> None:  # noqa: ANN001
+def _set_meta(con, dims: int, model: str, *, table: str = DEFAULT_TABLE, fts: str = "stale") -> None:  # noqa: ANN001
     con.execute("DELETE FROM search_meta")
-    con.execute("INSERT INTO search_meta VALUES ('model', ?), ('dims', ?), ('fts', 'stale'), ('generation', ?)",
-                [model, str(dims), uuid.uuid4().hex])
+    con.execute("INSERT INTO search_meta VALUES ('model', ?), ('dims', ?), ('fts', ?), ('generation', ?), ('table', ?)",
+                [model, str(dims), fts, uuid.uuid4().hex, table])
+
+
+def _meta(con) -> dict[str, str]:  # noqa: ANN001
+    return dict(con.execute("SELECT key, value FROM search_meta").fetchall())
+
+
+def _live_table(con) -> str:  # noqa: ANN001
+    """The table searches read (stores from before the first rebuild have no 'table' key)."""
+    row = con.execute("SELECT value FROM search_meta WHERE key = 'table'").fetchone()
+    return row[0] if row else DEFAULT_TABLE
+
+
+def _dims(con) -> int:  # noqa: ANN001
+    return int(con.execute("SELECT value FROM search_meta WHERE key = 'dims'").fetchone()[0])
+
+
+def _drop(con, table: str) -> None:  # noqa: ANN001
+    con.execute(f"DROP SCHEMA IF EXISTS fts_main_{table} CASCADE")
+    con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
 def _touch(con) -> None:  # noqa: ANN001

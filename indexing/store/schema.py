@@ -157,6 +157,11 @@ MIGRATIONS: list[tuple[int, str, str]] = [
             PRIMARY KEY (paper_id, model, text_hash, language)
         );
     """),
+    (4, "a change counter, bumped by every write transaction", """
+        -- One row. Long-running readers compare it with the value they saw to notice new data.
+        CREATE TABLE store_changes (counter BIGINT NOT NULL);
+        INSERT INTO store_changes VALUES (0);
+    """),
 ]
 
 LATEST = MIGRATIONS[-1][0]

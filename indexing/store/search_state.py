@@ -3,7 +3,6 @@ and the marks that advance only for documents a backend acknowledged."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import duckdb
@@ -17,27 +16,33 @@ _CONTENT_HASH = """md5(concat_ws(chr(31), title, abstract, array_to_string(autho
     array_to_string(categories, ';'), field, source, coalesce(CAST(published AS VARCHAR), '')))"""
 
 
-def pending(con: duckdb.DuckDBPyConnection, backend: str, *, everything: bool = False,
-            batch_size: int = 2_000) -> Iterator[list[SearchDoc]]:
-    """Papers the backend lacks or holds an older version of (all of them with ``everything``),
-    as search documents still without their vectors."""
+def pending_ids(con: duckdb.DuckDBPyConnection, backend: str, *, everything: bool = False) -> list[str]:
+    """Ids of the papers the backend lacks or holds an older version of (all of them with
+    ``everything``), in id order: only the ids, so a big backlog is paged, not loaded."""
     condition = "TRUE" if everything else "m.content_hash IS DISTINCT FROM c.content_hash"
-    result = con.execute(f"""
-        WITH c AS (SELECT paper_id, title, abstract, authors, categories, field, source, published,
-                          {_CONTENT_HASH} AS content_hash FROM papers)
-        SELECT c.* FROM c LEFT JOIN index_marks m ON m.backend = ? AND m.paper_id = c.paper_id
-        WHERE {condition} ORDER BY c.paper_id""", [backend])
-    while rows := result.fetchmany(batch_size):
-        yield [SearchDoc(pid, title, abstract, tuple(authors), tuple(categories), field, source,
-                         published.replace(tzinfo=UTC) if published else None, (), content_hash)
-               for pid, title, abstract, authors, categories, field, source, published, content_hash in rows]
-
-
-def count_pending(con: duckdb.DuckDBPyConnection, backend: str) -> int:
-    return con.execute(f"""
+    rows = con.execute(f"""
         WITH c AS (SELECT paper_id, {_CONTENT_HASH} AS content_hash FROM papers)
-        SELECT count(*) FROM c LEFT JOIN index_marks m ON m.backend = ? AND m.paper_id = c.paper_id
-        WHERE m.content_hash IS DISTINCT FROM c.content_hash""", [backend]).fetchone()[0]
+        SELECT c.paper_id FROM c LEFT JOIN index_marks m ON m.backend = ? AND m.paper_id = c.paper_id
+        WHERE {condition} ORDER BY c.paper_id""", [backend]).fetchall()
+    return [paper_id for (paper_id,) in rows]
+
+
+def documents(con: duckdb.DuckDBPyConnection, paper_ids: list[str]) -> list[SearchDoc]:
+    """The papers ``paper_ids`` as search documents still without their vectors (id order)."""
+    if not paper_ids:
+        return []
+    con.register("wanted_docs", pa.table({"paper_id": paper_ids}))
+    rows = con.execute(f"""
+        SELECT paper_id, title, abstract, authors, categories, field, source, published, {_CONTENT_HASH}
+        FROM papers JOIN wanted_docs USING (paper_id) ORDER BY paper_id""").fetchall()
+    con.unregister("wanted_docs")
+    return [SearchDoc(pid, title, abstract, tuple(authors), tuple(categories), field, source,
+                      published.replace(tzinfo=UTC) if published else None, (), content_hash)
+            for pid, title, abstract, authors, categories, field, source, published, content_hash in rows]
+
+
+def count_papers(con: duckdb.DuckDBPyConnection) -> int:
+    return con.execute("SELECT count(*) FROM papers").fetchone()[0]
 
 
 def cached_vectors(con: duckdb.DuckDBPyConnection, model: str, wanted: dict[str, str]) -> dict[str, np.ndarray]:
