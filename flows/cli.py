@@ -129,7 +129,8 @@ def _run_index(rebuild: bool, json_output: bool, verbose: bool) -> None:
         _dump(asdict(result))
     else:
         out.print(f"[bold]{result.backend}[/]: {result.indexed} of {result.pending} papers indexed "
-                  f"({result.embedded} embedded, {result.reused} from the cache); {result.total} in the index.")
+                  f"({result.embedded} embedded, {result.reused} from the cache); {result.total} in the index."
+                  + (f" {result.already} were already indexed." if result.already else ""))
         for paper_id, reason in list(result.failed.items())[:20]:
             out.print(f"  [red]failed[/] {paper_id}: {reason}", highlight=False)
     if result.failed:
