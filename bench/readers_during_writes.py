@@ -133,7 +133,19 @@ def python(code_root: Path, snippet: str, *args: object, wait: bool = True) -> s
     out, err = process.communicate()
     if process.returncode:
         raise RuntimeError(f"step failed in {code_root}:\n{err[-3000:]}")
-    return out.strip().splitlines()[-1]
+    return (out.strip().splitlines() or [""])[-1]
+
+
+def open_cost(store: Path, times: int = 20) -> float:
+    """Median milliseconds to open the store read-only and close it (the price of a unit of work)."""
+    import duckdb
+
+    took = []
+    for _ in range(times):
+        began = time.perf_counter()
+        duckdb.connect(str(store), read_only=True).close()
+        took.append(time.perf_counter() - began)
+    return 1000 * statistics.median(took)
 
 
 def scenario(code_root: Path, feed: Path, folder: Path, *, readers: bool) -> dict:
@@ -162,6 +174,7 @@ def scenario(code_root: Path, feed: Path, folder: Path, *, readers: bool) -> dic
         if reader is not None:
             stop.touch()
             reader.communicate()
+    result["open_ms"] = open_cost(store)
     if readers:
         rows = [json.loads(line) for line in ticks.read_text().splitlines()]
         during = [r for r in rows if r["at"] < started + result["writer_seconds"]]
@@ -184,18 +197,19 @@ def main() -> None:
     args = parser.parse_args()
     from bench.ingest_throughput import build_feed
 
-    trees = [("before", args.before.resolve())] if args.before else []
-    trees.append(("after", REPO))
+    trees = [("after", REPO)]
+    if args.before:
+        trees.append(("before", args.before.resolve()))
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         feed = build_feed(args.items, folder)
         for label, root in trees:
-            for readers in (False, True):
+            for readers in (True, False):
                 result = scenario(root, feed, folder, readers=readers)
                 result["label"] = label
                 results.append(result)
-                print(f"  {label} {'with' if readers else 'without'} readers: {result['writer_seconds']:.0f} s",
+                print(f"  {label} {'with' if readers else 'without'} readers:", json.dumps(result),
                       file=sys.stderr, flush=True)
     if args.json:
         print(json.dumps({"items": args.items, "results": results}, indent=2))
@@ -213,6 +227,7 @@ def main() -> None:
               f"{phase('index', 'peak_rss_mb', ',.0f'):>13} {answered:>9} "
               f"{fmt(r.get('added_wait_p50_s'), '.2f'):>10} {fmt(r.get('added_wait_p95_s'), '.2f'):>10} "
               f"{r.get('ticks', '-'):>6}")
+        print(f"{'':8} opening the store read-only and closing it: {r['open_ms']:.0f} ms (median of 20)")
         if r.get("failed"):
             print(f"{'':8} the writer FAILED in {r['failed']}")
 

@@ -47,6 +47,7 @@ class LocalBackend:
         self.store = store
         self.title_boost = float(title_boost)
         self._matrix: tuple[str, np.ndarray, np.ndarray] | None = None
+        self._index_dims: int | None = None
 
     def _load_fts(self, con) -> None:  # noqa: ANN001 - a DuckDB connection
         con.execute(f"LOAD '{fts_extension_path()}'")
@@ -62,14 +63,16 @@ class LocalBackend:
             if not meta:
                 _create_table(con, "search_docs", dims)
                 _set_meta(con, dims, model)
+        self._index_dims = dims
 
     def index(self, docs: Iterable[SearchDoc]) -> IndexReport:
-        with self.store.reading() as con:
-            table = _live_table(con)
-            dims = _dims(con)
-        return self._load(docs, dims, table)
+        if self._index_dims is None:
+            with self.store.reading() as con:
+                self._index_dims = _dims(con)
+        return self._load(docs, self._index_dims, None)
 
-    def _write(self, docs: list[SearchDoc], dims: int, report: IndexReport, table_name: str) -> None:
+    def _write(self, docs: list[SearchDoc], dims: int, report: IndexReport, table_name: str | None) -> None:
+        """One transaction of documents into ``table_name`` (None: the live table, read inside it)."""
         if not docs:
             return
         flat = np.asarray([d.vector for d in docs], dtype=np.float32).reshape(-1)
@@ -83,7 +86,7 @@ class LocalBackend:
         })
         with self.store.transaction() as con:
             con.register("incoming_docs", table)
-            con.execute(f"INSERT OR REPLACE INTO {table_name} SELECT * FROM incoming_docs")
+            con.execute(f"INSERT OR REPLACE INTO {table_name or _live_table(con)} SELECT * FROM incoming_docs")
             con.unregister("incoming_docs")
             _touch(con)
         report.indexed.extend(d.paper_id for d in docs)
@@ -125,9 +128,10 @@ class LocalBackend:
         with self.store.transaction() as con:
             _set_meta(con, dims, model, table=new, fts="fresh")
             _drop(con, old)
+        self._index_dims = dims
         return report
 
-    def _load(self, docs: Iterable[SearchDoc], dims: int, table_name: str) -> IndexReport:
+    def _load(self, docs: Iterable[SearchDoc], dims: int, table_name: str | None) -> IndexReport:
         report = IndexReport()
         batch: list[SearchDoc] = []
         for doc in docs:
