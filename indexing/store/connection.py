@@ -15,6 +15,7 @@ import random
 import re
 import threading
 import time
+import weakref
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import UTC, datetime
@@ -32,6 +33,10 @@ def utc_now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
 
 
+_handles: weakref.WeakSet[Store] = weakref.WeakSet()
+"""Every handle in this process, so a transaction can close their read-only connections first."""
+
+
 class Store:
     """A DuckDB file holding everything Radar knows, opened per unit of work.
 
@@ -46,6 +51,7 @@ class Store:
         self.waits = waits or StoreSettings()
         self._lock = threading.RLock()
         self._held: duckdb.DuckDBPyConnection | None = None
+        _handles.add(self)
 
     def __enter__(self) -> Store:
         return self
@@ -97,7 +103,9 @@ class Store:
         if self.read_only:
             raise StoreError(f"{self.path} is open read-only")
         with self._lock:
-            self.close()
+            for other in list(_handles):  # DuckDB refuses read-write beside read-only in one process
+                if other.path == self.path:
+                    other.close()
             con = self._open(read_only=False)
             try:
                 con.execute("BEGIN TRANSACTION")
@@ -131,6 +139,11 @@ class Store:
                     raise StoreError(f"Cannot open store {self.path}: {exc}") from None
                 if time.monotonic() >= deadline:
                     raise busy(self.path, holder, wait, read_only) from None
+            except duckdb.ConnectionException as exc:
+                if not (read_only and "different configuration" in str(exc)):
+                    raise StoreError(f"Cannot open store {self.path}: {exc}") from None
+                read_only = False  # this process writes the file right now: read through its instance
+                continue
             except duckdb.Error as exc:
                 raise StoreError(f"Cannot open store {self.path}: {exc}") from None
             else:
