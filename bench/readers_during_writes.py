@@ -193,19 +193,23 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--items", type=int, default=100_000, help="papers in the replicated feed")
     parser.add_argument("--before", type=Path, help="another Radar checkout to measure the same way")
+    parser.add_argument("--only", choices=("before", "after"), help="measure one code tree only")
+    parser.add_argument("--readers", choices=("both", "with", "without"), default="both",
+                        help="run the writer with the reader loop, without it, or both")
     parser.add_argument("--json", action="store_true", help="print JSON instead of a table")
     args = parser.parse_args()
     from bench.ingest_throughput import build_feed
 
-    trees = [("after", REPO)]
-    if args.before:
+    trees = [("after", REPO)] if args.only != "before" else []
+    if args.before and args.only != "after":
         trees.append(("before", args.before.resolve()))
+    modes = {"both": (True, False), "with": (True,), "without": (False,)}[args.readers]
     results = []
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
         feed = build_feed(args.items, folder)
         for label, root in trees:
-            for readers in (True, False):
+            for readers in modes:
                 result = scenario(root, feed, folder, readers=readers)
                 result["label"] = label
                 results.append(result)

@@ -106,7 +106,7 @@ def ingest_feed(
     *,
     listener: Listener | None = None,
     today: date | None = None,
-    batch_size: int = 20_000,
+    batch_size: int = 5_000,
     excerpt_chars: int = 2_000,
 ) -> FeedOutcome:
     """Fetch, parse, normalise and store one feed; the result is also written to ``run_feeds``."""
@@ -179,7 +179,7 @@ def _finish(
     rejects: list[Reject],
     listener: Listener,
     sightings: list[Sighting] | None = None,
-    batch_size: int = 20_000,
+    batch_size: int = 5_000,
 ) -> FeedOutcome:
     """Write what the feed produced: papers a batch per transaction (so readers get the store in
     between), then rejects, state and result in a last one. A run killed between two leaves the
@@ -210,7 +210,7 @@ def ingest_all(
     *,
     listener: Listener | None = None,
     today: date | None = None,
-    batch_size: int = 20_000,
+    batch_size: int = 5_000,
 ) -> RunReport:
     """Every feed one after the other, without Prefect (benchmarks, scripts)."""
     report = RunReport(begin_run(store))

@@ -48,7 +48,9 @@ class IngestSettings(_Group):
     """How an ingest run behaves."""
 
     concurrency: int = Field(4, ge=1, le=32, description="Feeds fetched and parsed at the same time.")
-    batch_size: int = Field(20_000, ge=100, description="Papers written to DuckDB per bulk statement.")
+    batch_size: int = Field(
+        5_000, ge=100,
+        description="Papers written to DuckDB per bulk statement and transaction; readers wait at most one.")
     reject_excerpt_chars: int = Field(2_000, ge=100, description="Characters of a rejected item's raw text kept for inspection.")
     task_retries: int = Field(2, ge=0, le=10, description="Prefect retries of a feed whose failure was transient (after the HTTP retries).")
     task_retry_delay: float = Field(60.0, ge=0, description="Seconds Prefect waits before retrying a feed.")

@@ -17,7 +17,7 @@ import threading
 import time
 import weakref
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -32,6 +32,9 @@ def utc_now() -> datetime:
     """Now, as the naive UTC datetime the store's TIMESTAMP columns hold."""
     return datetime.now(UTC).replace(tzinfo=None)
 
+
+READER_TURN = 1.0
+"""Longest a writer defers to waiting readers before each transaction, in seconds."""
 
 _handles: weakref.WeakSet[Store] = weakref.WeakSet()
 """Every handle in this process, so a transaction can close their read-only connections first."""
@@ -125,10 +128,36 @@ class Store:
         with self.reading() as con:
             return con.execute("SELECT counter FROM store_changes").fetchone()[0]
 
+    @property
+    def _waiting_marker(self) -> Path:
+        return self.path.with_name(self.path.name + ".readers-waiting")
+
+    def _signal_waiting_reader(self) -> None:
+        """Tell writers a reader is waiting: a writer that commits batch after batch would
+        otherwise reopen the file before a reader's next try."""
+        with suppress(OSError):  # a read-only folder: readers just get no priority
+            self._waiting_marker.touch()
+
+    def _let_waiting_readers_in(self, deadline: float) -> None:
+        """Before a write, give readers that signalled in the last moments their turn
+        (for up to READER_TURN seconds)."""
+        fresh = 4 * self.waits.retry_interval
+        until = min(time.monotonic() + READER_TURN, deadline)
+        while time.monotonic() < until:
+            try:
+                age = time.time() - self._waiting_marker.stat().st_mtime
+            except OSError:
+                return
+            if age > fresh:
+                return
+            time.sleep(self.waits.retry_interval)
+
     def _open(self, read_only: bool) -> duckdb.DuckDBPyConnection:
         """Open the file, retrying while another process holds it, up to the configured wait."""
         wait = self.waits.read_wait if read_only else self.waits.write_wait
         deadline = time.monotonic() + wait
+        if not read_only:
+            self._let_waiting_readers_in(deadline)
         pause = 0.005
         while True:
             try:
@@ -139,6 +168,8 @@ class Store:
                     raise StoreError(f"Cannot open store {self.path}: {exc}") from None
                 if time.monotonic() >= deadline:
                     raise busy(self.path, holder, wait, read_only) from None
+                if read_only:
+                    self._signal_waiting_reader()
             except duckdb.ConnectionException as exc:
                 if not (read_only and "different configuration" in str(exc)):
                     raise StoreError(f"Cannot open store {self.path}: {exc}") from None
