@@ -82,18 +82,20 @@ def run_brief(order: BriefOrder) -> BriefOutcome:
 
 
 def stored_briefs(limit: int) -> list[dict]:
-    with open_store(load_settings().store_path, read_only=True) as store:
+    settings = load_settings()
+    with open_store(settings.store_path, read_only=True, waits=settings.store) as store:
         return brief_store.recent(store, limit)
 
 
 def stored_brief(brief_id: str) -> BriefOutcome:
-    with open_store(load_settings().store_path, read_only=True) as store:
+    settings = load_settings()
+    with open_store(settings.store_path, read_only=True, waits=settings.store) as store:
         return BriefOutcome(brief_store.load(store, brief_id))
 
 
 def run_summary(paper_id: str, *, language: str = "en", model: str | None = None) -> PaperSummary:
     settings = with_model(load_settings(), model)
-    with open_store(settings.store_path) as store:
+    with open_store(settings.store_path, waits=settings.store) as store:
         resolved = resolve_paper_id(store.cursor(), paper_id)
         return summarize(store, embedder_for(settings), build_model(settings), resolved, language=language,
                          threshold=settings.brief.support_threshold, now=utc_now())

@@ -155,7 +155,8 @@ def _run_index(rebuild: bool, json_output: bool, verbose: bool) -> None:
             out.print(f"The search index {result.index_id} holds nothing from this store (new, another "
                       f"alias or cluster, lost or emptied): indexing all {result.pending} papers.", highlight=False)
         out.print(f"[bold]{result.backend}[/]: {result.indexed} of {result.pending} papers indexed "
-                  f"({result.embedded} embedded, {result.reused} from the cache); {result.total} in the index.")
+                  f"({result.embedded} embedded, {result.reused} from the cache); {result.total} in the index."
+                  + (f" {result.already} were already indexed." if result.already else ""))
         for paper_id, reason in list(result.failed.items())[:20]:
             out.print(f"  [red]failed[/] {paper_id}: {reason}", highlight=False)
     if result.failed:
@@ -273,7 +274,7 @@ def status(json_output: JsonOption = False) -> None:
 
     try:
         settings = load_settings()
-        with open_store(settings.store_path, read_only=True) as store:
+        with open_store(settings.store_path, read_only=True, waits=settings.store) as store:
             report = store_status(store)
     except RadarError as exc:
         raise _fail(exc) from None

@@ -98,10 +98,11 @@ def index_run(rebuild: bool = False) -> IndexResult:
     """Embed new and changed papers and send them to the search backend (``rebuild``: a fresh index)."""
     settings = load_settings()
     embedder = embedder_for(settings)
-    with open_store(settings.store_path) as store:
+    with open_store(settings.store_path, waits=settings.store) as store:
         backend = build_backend(settings, store)
         try:
             run = reindex_papers if rebuild else index_papers
-            return run(store, backend, embedder, progress=current_index_progress())
+            return run(store, backend, embedder, progress=current_index_progress(),
+                       batch_size=settings.index_batch_size)
         finally:
             backend.close()

@@ -105,7 +105,7 @@ def searching(settings: Settings | None = None, *, read_only: bool = True) -> It
     """The store (read-only unless asked), the configured backend and embedder; closed after use."""
     settings = settings or load_settings()
     embedder = embedder_for(settings)
-    with open_store(settings.store_path, read_only=read_only) as store:
+    with open_store(settings.store_path, read_only=read_only, waits=settings.store) as store:
         backend = build_backend(settings, store)
         try:
             yield Searching(settings, store, backend, embedder)
@@ -118,5 +118,5 @@ def resources(settings: Settings | None = None) -> Iterator[tuple[Settings, Stor
     from indexing.sources.http import HttpFetcher
 
     settings = settings or load_settings()
-    with open_store(settings.store_path) as store, HttpFetcher(settings.http, settings.user_agent) as fetcher:
+    with open_store(settings.store_path, waits=settings.store) as store, HttpFetcher(settings.http, settings.user_agent) as fetcher:
         yield settings, store, fetcher

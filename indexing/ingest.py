@@ -115,7 +115,7 @@ def ingest_feed(
     *,
     listener: Listener | None = None,
     today: date | None = None,
-    batch_size: int = 20_000,
+    batch_size: int = 5_000,
     excerpt_chars: int = 2_000,
 ) -> FeedOutcome:
     """Fetch, parse, normalise and store one feed; the result is also written to ``run_feeds``."""
@@ -191,18 +191,21 @@ def _finish(
     rejects: list[Reject],
     listener: Listener,
     sightings: list[Sighting] | None = None,
-    batch_size: int = 20_000,
+    batch_size: int = 5_000,
 ) -> FeedOutcome:
-    """Write everything the feed produced in one transaction: papers, rejects, state, result."""
+    """Write what the feed produced: papers a batch per transaction (so readers get the store in
+    between), then rejects, state and result in a last one. A run killed between two leaves the
+    feed's old state, so the next run fetches it again, and upserts are idempotent."""
     sightings = sightings or []
     counts = UpsertCounts()
-    with store.transaction() as con:
-        now = utc_now()
-        done = 0
-        for batch in _batches(sightings, batch_size):
+    now = utc_now()
+    done = 0
+    for batch in _batches(sightings, batch_size):
+        with store.transaction() as con:
             counts.add(upsert(con, batch, now))
-            done += len(batch)
-            listener.feed_progress(result.feed, done, len(sightings))
+        done += len(batch)
+        listener.feed_progress(result.feed, done, len(sightings))
+    with store.transaction() as con:
         save_rejects(con, result.feed, run_id, rejects, now)
         save_feed_state(con, state, now)
         result.new, result.updated, result.unchanged = counts.new, counts.updated, counts.unchanged
@@ -220,7 +223,7 @@ def ingest_all(
     *,
     listener: Listener | None = None,
     today: date | None = None,
-    batch_size: int = 20_000,
+    batch_size: int = 5_000,
 ) -> RunReport:
     """Every feed one after the other, without Prefect (benchmarks, scripts)."""
     report = RunReport(begin_run(store))

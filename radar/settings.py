@@ -55,10 +55,27 @@ class IngestSettings(_Group):
     """How an ingest run behaves."""
 
     concurrency: int = Field(4, ge=1, le=32, description="Feeds fetched and parsed at the same time.")
-    batch_size: int = Field(20_000, ge=100, description="Papers written to DuckDB per bulk statement.")
+    batch_size: int = Field(
+        5_000, ge=100,
+        description="Papers written to DuckDB per bulk statement and transaction; readers wait at most one.")
     reject_excerpt_chars: int = Field(2_000, ge=100, description="Characters of a rejected item's raw text kept for inspection.")
     task_retries: int = Field(2, ge=0, le=10, description="Retries of a feed whose failure was transient, after the HTTP retries (Prefect task retries, or the same without Prefect).")
     task_retry_delay: float = Field(60.0, ge=0, description="Seconds to wait before retrying a feed.")
+
+
+class StoreSettings(_Group):
+    """How long commands wait for the DuckDB store while another process holds it."""
+
+    write_wait: float = Field(
+        900.0, ge=0,
+        description="Seconds a writing command (ingest, index, brief) waits for other processes to let go of the "
+                    "store before it fails as busy; long, so a scheduled run never fails because someone reads.")
+    read_wait: float = Field(
+        60.0, ge=0,
+        description="Seconds a reading command (search, status, digest) waits for a writer's transaction to end "
+                    "before it fails as busy.")
+    retry_interval: float = Field(
+        0.05, gt=0, le=5, description="Longest pause, in seconds, between two tries to open a busy store (jittered).")
 
 
 class LlmSettings(_Group):
@@ -111,6 +128,7 @@ class Settings(BaseSettings):
     config: Path = Field(Path("radar.toml"), description="TOML file with feeds and interest profiles; the bundled default is used when it does not exist.")
     http: HttpSettings = Field(default_factory=HttpSettings, description="Feed fetching.")
     ingest: IngestSettings = Field(default_factory=IngestSettings, description="Ingest runs.")
+    store: StoreSettings = Field(default_factory=StoreSettings, description="Waiting for the DuckDB store.")
     llm: LlmSettings = Field(default_factory=LlmSettings, description="The language model for briefs and summaries.")
     brief: BriefSettings = Field(default_factory=BriefSettings, description="Evidence choice and citation checks of briefs.")
     search_backend: Literal["local", "elasticsearch"] = Field(
@@ -129,6 +147,9 @@ class Settings(BaseSettings):
                     "~1.8x torch on CPU) or openvino (~3.6x with bf16); all within 0.5% of torch's SciFact nDCG@10. "
                     "The ONNX ones export the model once into $RADAR_HOME/models (needs torch that once).")
     embedding_batch_size: int = Field(64, ge=1, le=4096, description="Texts embedded per batch.")
+    index_batch_size: int = Field(
+        256, ge=1, le=100_000,
+        description="Papers `radar index` embeds, sends and marks per committed batch: a killed run loses at most one.")
     elasticsearch_url: str = Field("http://127.0.0.1:9200", description="Elasticsearch (8.x/9.x) or Elastic Cloud URL.")
     elasticsearch_username: str = Field("elastic", description="Elasticsearch user for basic authentication.")
     elasticsearch_password: SecretStr | None = Field(None, description="Password of that user (never logged).")

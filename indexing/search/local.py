@@ -1,10 +1,11 @@
 """The embedded search backend: DuckDB full-text search (BM25, the ``fts`` extension) plus
 cosine similarity over the stored vectors. No server; the default.
 
-Documents live in the store's own file (table ``search_docs``; ``search_meta`` holds its
-model, size and identity: a fresh uuid whenever the table is created or rebuilt). DuckDB's
-full-text index is static, so ``refresh`` rebuilds it after a load; queries read the last
-built index.
+Documents live in the store's own file, in the table ``search_meta`` names (``search_docs``
+until the first rebuild). DuckDB's full-text index is static, so ``refresh`` rebuilds it after a
+load; queries read the last built index. ``search_meta`` also holds the model, the size and the
+index's identity (a fresh uuid whenever the table is created or rebuilt). Every access is one
+short read or transaction, so other processes can use the store in between.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from indexing.store import Store
 from radar.errors import ConfigError, IndexMismatchError, SearchError
 
 LOAD_BATCH = 5_000
+DEFAULT_TABLE = "search_docs"
 P = ParamSpec("P")
 R = TypeVar("R")
 
@@ -74,6 +76,7 @@ class LocalBackend:
         self.store = store
         self.title_boost = float(title_boost)
         self._matrix: tuple[str, np.ndarray, np.ndarray] | None = None
+        self._index_dims: int | None = None
 
     def _load_fts(self, con) -> None:  # noqa: ANN001 - a DuckDB connection
         con.execute(f"LOAD '{fts_extension_path()}'")
@@ -82,8 +85,9 @@ class LocalBackend:
         with self.store.transaction() as con:
             con.execute("CREATE TABLE IF NOT EXISTS search_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)")
             meta = dict(con.execute("SELECT key, value FROM search_meta").fetchall())
-            if not meta or not _has_table(con, "search_docs"):  # none yet, or lost: a new index
-                _create_table(con, "search_docs", dims)
+            self._index_dims = dims
+            if not meta or not _has_table(con, _live_table(con)):  # none yet, or lost: a new index
+                _create_table(con, DEFAULT_TABLE, dims)
                 _set_meta(con, dims, model)
                 return
             if (meta.get("model"), meta.get("dims")) != (model, str(dims)):
@@ -92,30 +96,25 @@ class LocalBackend:
                     f"({dims}). Run `radar reindex` to rebuild it for the configured model.")
             if "identity" not in meta:  # built before indices had an identity
                 con.execute("INSERT INTO search_meta VALUES ('identity', ?)", [uuid.uuid4().hex])
-            if not _has_announce(con):  # an index of before announce kinds: its papers are all re-sent
-                con.execute("ALTER TABLE search_docs ADD COLUMN announce VARCHAR NOT NULL DEFAULT 'new'")
+            if not _has_announce(con, _live_table(con)):  # an index of before announce kinds: its papers are all re-sent
+                con.execute(f"ALTER TABLE {_live_table(con)} ADD COLUMN announce VARCHAR NOT NULL DEFAULT 'new'")
 
     def identity(self) -> str:
-        con = self.store.cursor()
-        row = con.execute("SELECT value FROM search_meta WHERE key = 'identity'").fetchone() \
-            if _has_table(con, "search_meta") else None
+        with self.store.reading() as con:
+            row = con.execute("SELECT value FROM search_meta WHERE key = 'identity'").fetchone() \
+                if _has_table(con, "search_meta") else None
         if row is None:
             raise SearchError("There is no local search index yet: run `radar index` first.")
         return f"local:{row[0]}"
 
     def index(self, docs: Iterable[SearchDoc]) -> IndexReport:
-        return self._load(docs, self._dims(), "search_docs")
+        if self._index_dims is None:
+            with self.store.reading() as con:
+                self._index_dims = _dims(con)
+        return self._load(docs, self._index_dims, None)
 
-    def _require_announce(self) -> None:
-        if not _has_announce(self.store.cursor()):
-            raise IndexMismatchError("The local index predates announce kinds (new, cross-list, revised): "
-                                     "run `radar index` to update it, then filter on them.")
-
-    def _dims(self) -> int:
-        row = self.store.cursor().execute("SELECT value FROM search_meta WHERE key = 'dims'").fetchone()
-        return int(row[0])
-
-    def _write(self, docs: list[SearchDoc], dims: int, report: IndexReport, table_name: str) -> None:
+    def _write(self, docs: list[SearchDoc], dims: int, report: IndexReport, table_name: str | None) -> None:
+        """One transaction of documents into ``table_name`` (None: the live table, read inside it)."""
         if not docs:
             return
         flat = np.asarray([d.vector for d in docs], dtype=np.float32).reshape(-1)
@@ -130,44 +129,52 @@ class LocalBackend:
         })
         with self.store.transaction() as con:
             con.register("incoming_docs", table)
-            con.execute(f"INSERT OR REPLACE INTO {table_name} SELECT * FROM incoming_docs")
+            con.execute(f"INSERT OR REPLACE INTO {table_name or _live_table(con)} SELECT * FROM incoming_docs")
             con.unregister("incoming_docs")
             _touch(con)
         report.indexed.extend(d.paper_id for d in docs)
 
     def refresh(self) -> None:
-        """Rebuild the full-text index over what is stored (DuckDB's is static)."""
-        with self.store.transaction() as con:
-            self._build_fts(con)
+        """Rebuild the full-text index over what is stored (DuckDB's is static), when stale."""
+        with self.store.reading() as con:
+            fresh = _meta(con).get("fts") == "fresh"
+        if not fresh:
+            with self.store.transaction() as con:
+                self._build_fts(con, _live_table(con))
+                con.execute("UPDATE search_meta SET value = 'fresh' WHERE key = 'fts'")
 
-    def _build_fts(self, con) -> None:  # noqa: ANN001
+    def _build_fts(self, con, table: str) -> None:  # noqa: ANN001
         self._load_fts(con)
-        con.execute("PRAGMA create_fts_index('search_docs', 'paper_id', 'title', 'abstract', "
+        con.execute(f"PRAGMA create_fts_index('{table}', 'paper_id', 'title', 'abstract', "
                     "stemmer = 'porter', stopwords = 'english', overwrite = 1)")
-        con.execute("UPDATE search_meta SET value = 'fresh' WHERE key = 'fts'")
 
     def delete(self, paper_ids: Sequence[str]) -> None:
         with self.store.transaction() as con:
             con.register("gone_ids", pa.table({"paper_id": list(paper_ids)}))
-            con.execute("DELETE FROM search_docs WHERE paper_id IN (SELECT paper_id FROM gone_ids)")
+            con.execute(f"DELETE FROM {_live_table(con)} WHERE paper_id IN (SELECT paper_id FROM gone_ids)")
             con.unregister("gone_ids")
             _touch(con)
 
     def rebuild(self, docs: Iterable[SearchDoc], *, dims: int, model: str) -> IndexReport:
-        """Load a new table beside the live one, then swap them in one transaction: searches
-        see the old index until the commit, the new one after it."""
+        """Load a new table and its full-text index beside the live ones, then point
+        ``search_meta`` at them in one short transaction: searches read the old index until
+        that commit, the new one after it."""
         with self.store.transaction() as con:
             con.execute("CREATE TABLE IF NOT EXISTS search_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)")
-            _create_table(con, "search_docs_next", dims)
-        report = self._load(docs, dims, "search_docs_next")
+            old = _live_table(con)
+            new = "search_docs_a" if old != "search_docs_a" else "search_docs_b"
+            _drop(con, new)  # what a killed rebuild left
+            _create_table(con, new, dims)
+        report = self._load(docs, dims, new)
         with self.store.transaction() as con:
-            con.execute("DROP TABLE IF EXISTS search_docs")
-            con.execute("ALTER TABLE search_docs_next RENAME TO search_docs")
-            _set_meta(con, dims, model)
-            self._build_fts(con)
+            self._build_fts(con, new)
+        with self.store.transaction() as con:
+            _set_meta(con, dims, model, table=new, fts="fresh")
+            _drop(con, old)
+        self._index_dims = dims
         return report
 
-    def _load(self, docs: Iterable[SearchDoc], dims: int, table_name: str) -> IndexReport:
+    def _load(self, docs: Iterable[SearchDoc], dims: int, table_name: str | None) -> IndexReport:
         report = IndexReport()
         batch: list[SearchDoc] = []
         for doc in docs:
@@ -204,42 +211,53 @@ class LocalBackend:
             params.extend(filters.announce)
         return " AND ".join(clauses), params
 
+    def _require_announce(self) -> None:
+        with self.store.reading() as con:
+            if _has_announce(con, _live_table(con)):
+                return
+        raise IndexMismatchError("The local index predates announce kinds (new, cross-list, revised): "
+                                 "run `radar index` to update it, then filter on them.")
+
     @_needs_index
     def bm25(self, query: str, filters: Filters, k: int) -> list[BackendHit]:
         if not any(ch.isalnum() for ch in query):
             return []
         query = fold(query)
-        con = self.store.cursor()
-        self._load_fts(con)
         where, params = self._filters(filters)
-        rows = con.execute(f"""
-            SELECT paper_id, score FROM (
-                SELECT paper_id,
-                       {self.title_boost} * coalesce(fts_main_search_docs.match_bm25(paper_id, ?, fields := 'title'), 0)
-                       + coalesce(fts_main_search_docs.match_bm25(paper_id, ?, fields := 'abstract'), 0) AS score
-                FROM search_docs WHERE {where})
-            WHERE score > 0 ORDER BY score DESC, paper_id LIMIT ?""", [query, query, *params, k]).fetchall()
+        with self.store.reading() as con:
+            self._load_fts(con)
+            table = _live_table(con)
+            rows = con.execute(f"""
+                SELECT paper_id, score FROM (
+                    SELECT paper_id,
+                           {self.title_boost} * coalesce(fts_main_{table}.match_bm25(paper_id, ?, fields := 'title'), 0)
+                           + coalesce(fts_main_{table}.match_bm25(paper_id, ?, fields := 'abstract'), 0) AS score
+                    FROM {table} WHERE {where})
+                WHERE score > 0 ORDER BY score DESC, paper_id LIMIT ?""", [query, query, *params, k]).fetchall()
         return [BackendHit(paper_id, float(score)) for paper_id, score in rows]
 
     @_needs_index
     def knn(self, vector: Sequence[float], filters: Filters, k: int) -> list[BackendHit]:
         if filters == Filters():
             return self._knn_in_memory(np.asarray(vector, dtype=np.float32), k)
-        dims = self._dims()
         where, params = self._filters(filters)
-        rows = self.store.cursor().execute(f"""
-            SELECT paper_id, array_cosine_similarity(vector, ?::FLOAT[{dims}]) AS score
-            FROM search_docs WHERE {where} ORDER BY score DESC, paper_id LIMIT ?""",
-            [list(map(float, vector)), *params, k]).fetchall()
+        with self.store.reading() as con:
+            dims = _dims(con)
+            rows = con.execute(f"""
+                SELECT paper_id, array_cosine_similarity(vector, ?::FLOAT[{dims}]) AS score
+                FROM {_live_table(con)} WHERE {where} ORDER BY score DESC, paper_id LIMIT ?""",
+                [list(map(float, vector)), *params, k]).fetchall()
         return [BackendHit(paper_id, float(score)) for paper_id, score in rows]
 
     def _knn_in_memory(self, vector: np.ndarray, k: int) -> list[BackendHit]:
         """Unfiltered k-NN as one matrix product over the vectors, loaded once per index generation
         (DuckDB scans row by row; numpy answers 100,000 documents in milliseconds)."""
-        row = self.store.cursor().execute("SELECT value FROM search_meta WHERE key = 'generation'").fetchone()
-        generation = row[0] if row else ""
+        with self.store.reading() as con:
+            meta = _meta(con)
+            generation = meta.get("generation", "")
+            if self._matrix is None or self._matrix[0] != generation:
+                table = con.execute(f"SELECT paper_id, vector FROM {meta.get('table', DEFAULT_TABLE)}").to_arrow_table()
         if self._matrix is None or self._matrix[0] != generation:
-            table = self.store.cursor().execute("SELECT paper_id, vector FROM search_docs").to_arrow_table()
             dims = table.schema.field("vector").type.list_size
             matrix = table.column("vector").combine_chunks().flatten().to_numpy().reshape(-1, dims)
             norms = np.linalg.norm(matrix, axis=1, keepdims=True)
@@ -254,15 +272,13 @@ class LocalBackend:
         return [BackendHit(str(ids[i]), float(scores[i])) for i in order]
 
     def count(self) -> int:
-        con = self.store.cursor()
-        return con.execute("SELECT count(*) FROM search_docs").fetchone()[0] if _has_table(con, "search_docs") else 0
+        with self.store.reading() as con:
+            if not _has_table(con, "search_meta") or not _has_table(con, table := _live_table(con)):
+                return 0
+            return con.execute(f"SELECT count(*) FROM {table}").fetchone()[0]
 
     def close(self) -> None:
         pass
-
-
-def _has_table(con, name: str) -> bool:  # noqa: ANN001 - a DuckDB connection
-    return con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone()[0] > 0
 
 
 def _create_table(con, name: str, dims: int) -> None:  # noqa: ANN001 - a DuckDB connection
@@ -274,15 +290,38 @@ def _create_table(con, name: str, dims: int) -> None:  # noqa: ANN001 - a DuckDB
             published TIMESTAMP, vector FLOAT[{int(dims)}] NOT NULL, announce VARCHAR NOT NULL DEFAULT 'new')""")
 
 
-def _has_announce(con) -> bool:  # noqa: ANN001 - a DuckDB connection
-    return con.execute("SELECT count(*) FROM duckdb_columns() WHERE table_name = 'search_docs' "
-                       "AND column_name = 'announce'").fetchone()[0] > 0
+def _has_table(con, name: str) -> bool:  # noqa: ANN001 - a DuckDB connection
+    return con.execute("SELECT count(*) FROM duckdb_tables() WHERE table_name = ?", [name]).fetchone()[0] > 0
 
 
-def _set_meta(con, dims: int, model: str) -> None:  # noqa: ANN001
+def _has_announce(con, table: str) -> bool:  # noqa: ANN001 - a DuckDB connection
+    return con.execute("SELECT count(*) FROM duckdb_columns() WHERE table_name = ? AND column_name = 'announce'",
+                       [table]).fetchone()[0] > 0
+
+
+def _set_meta(con, dims: int, model: str, *, table: str = DEFAULT_TABLE, fts: str = "stale") -> None:  # noqa: ANN001
     con.execute("DELETE FROM search_meta")
-    con.execute("INSERT INTO search_meta VALUES ('model', ?), ('dims', ?), ('fts', 'stale'), ('generation', ?), "
-                "('identity', ?)", [model, str(dims), uuid.uuid4().hex, uuid.uuid4().hex])
+    con.execute("INSERT INTO search_meta VALUES ('model', ?), ('dims', ?), ('fts', ?), ('generation', ?), ('table', ?), "
+                "('identity', ?)", [model, str(dims), fts, uuid.uuid4().hex, table, uuid.uuid4().hex])
+
+
+def _meta(con) -> dict[str, str]:  # noqa: ANN001
+    return dict(con.execute("SELECT key, value FROM search_meta").fetchall())
+
+
+def _live_table(con) -> str:  # noqa: ANN001
+    """The table searches read (stores from before the first rebuild have no 'table' key)."""
+    row = con.execute("SELECT value FROM search_meta WHERE key = 'table'").fetchone()
+    return row[0] if row else DEFAULT_TABLE
+
+
+def _dims(con) -> int:  # noqa: ANN001
+    return int(con.execute("SELECT value FROM search_meta WHERE key = 'dims'").fetchone()[0])
+
+
+def _drop(con, table: str) -> None:  # noqa: ANN001
+    con.execute(f"DROP SCHEMA IF EXISTS fts_main_{table} CASCADE")
+    con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
 def _touch(con) -> None:  # noqa: ANN001

@@ -180,6 +180,11 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     (8, "the article type of journal items (research, news, correction...)", """
         ALTER TABLE papers ADD COLUMN article_type VARCHAR;
     """),
+    (9, "a change counter, bumped by every write transaction", """
+        -- One row. Long-running readers compare it with the value they saw to notice new data.
+        CREATE TABLE store_changes (counter BIGINT NOT NULL);
+        INSERT INTO store_changes VALUES (0);
+    """),
 ]
 
 LATEST = MIGRATIONS[-1][0]

@@ -7,7 +7,6 @@ lost index has an identity no mark carries, so it gets every paper."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import duckdb
@@ -22,28 +21,34 @@ _CONTENT_HASH = f"""md5(concat_ws(chr(31), title, abstract, array_to_string(auth
     array_to_string(categories, ';'), field, source, coalesce(CAST(published AS VARCHAR), ''), {announce_sql()}))"""
 
 
-def pending(con: duckdb.DuckDBPyConnection, index_id: str, *, everything: bool = False,
-            batch_size: int = 2_000) -> Iterator[list[SearchDoc]]:
-    """Papers the index ``index_id`` lacks or holds an older version of (all of them with ``everything``),
-    as search documents still without their vectors."""
+def pending_ids(con: duckdb.DuckDBPyConnection, index_id: str, *, everything: bool = False) -> list[str]:
+    """Ids of the papers the index ``index_id`` lacks or holds an older version of (all of them with
+    ``everything``), in id order: only the ids, so a big backlog is paged, not loaded."""
     condition = "TRUE" if everything else "m.content_hash IS DISTINCT FROM c.content_hash"
-    result = con.execute(f"""
-        WITH c AS (SELECT paper_id, title, abstract, authors, categories, field, source, published,
-                          {_CONTENT_HASH} AS content_hash, {announce_sql()} AS announce FROM papers)
-        SELECT c.* FROM c LEFT JOIN index_marks m ON m.backend = ? AND m.paper_id = c.paper_id
-        WHERE {condition} ORDER BY c.paper_id""", [index_id])
-    while rows := result.fetchmany(batch_size):
-        yield [SearchDoc(pid, title, abstract, tuple(authors), tuple(categories), field, source,
-                         published.replace(tzinfo=UTC) if published else None, (), content_hash, announce)
-               for pid, title, abstract, authors, categories, field, source, published, content_hash, announce
-               in rows]
-
-
-def count_pending(con: duckdb.DuckDBPyConnection, index_id: str) -> int:
-    return con.execute(f"""
+    rows = con.execute(f"""
         WITH c AS (SELECT paper_id, {_CONTENT_HASH} AS content_hash FROM papers)
-        SELECT count(*) FROM c LEFT JOIN index_marks m ON m.backend = ? AND m.paper_id = c.paper_id
-        WHERE m.content_hash IS DISTINCT FROM c.content_hash""", [index_id]).fetchone()[0]
+        SELECT c.paper_id FROM c LEFT JOIN index_marks m ON m.backend = ? AND m.paper_id = c.paper_id
+        WHERE {condition} ORDER BY c.paper_id""", [index_id]).fetchall()
+    return [paper_id for (paper_id,) in rows]
+
+
+def documents(con: duckdb.DuckDBPyConnection, paper_ids: list[str]) -> list[SearchDoc]:
+    """The papers ``paper_ids`` as search documents still without their vectors (id order)."""
+    if not paper_ids:
+        return []
+    con.register("wanted_docs", pa.table({"paper_id": paper_ids}))
+    rows = con.execute(f"""
+        SELECT paper_id, title, abstract, authors, categories, field, source, published, {_CONTENT_HASH},
+               {announce_sql()}
+        FROM papers JOIN wanted_docs USING (paper_id) ORDER BY paper_id""").fetchall()
+    con.unregister("wanted_docs")
+    return [SearchDoc(pid, title, abstract, tuple(authors), tuple(categories), field, source,
+                      published.replace(tzinfo=UTC) if published else None, (), content_hash, announce)
+            for pid, title, abstract, authors, categories, field, source, published, content_hash, announce in rows]
+
+
+def count_papers(con: duckdb.DuckDBPyConnection) -> int:
+    return con.execute("SELECT count(*) FROM papers").fetchone()[0]
 
 
 def count_marks(con: duckdb.DuckDBPyConnection, index_id: str) -> int:

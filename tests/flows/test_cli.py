@@ -79,15 +79,17 @@ def test_status_before_any_ingest_says_what_to_do(radar_env: Path) -> None:
     assert result.exit_code == 1 and "radar ingest" in result.stderr
 
 
-def test_busy_store_exits_3(radar_env: Path, config_file: Path) -> None:
+def test_busy_store_exits_3_after_the_wait_naming_the_holder(radar_env: Path, config_file: Path,
+                                                              monkeypatch: pytest.MonkeyPatch) -> None:
     invoke("ingest", "--config", str(config_file), "--only", "nature")
     store = radar_env / "radar.duckdb"
     holder = subprocess.Popen([sys.executable, "-c", f"import duckdb,time; c=duckdb.connect({str(store)!r}); "
-                               "print('held', flush=True); time.sleep(30)"], stdout=subprocess.PIPE, text=True)
+                               "print('held', flush=True); time.sleep(600)"], stdout=subprocess.PIPE, text=True)
+    monkeypatch.setenv("RADAR_STORE__READ_WAIT", "0.2")
     try:
         assert holder.stdout.readline().strip() == "held"
         result = invoke("status")
-        assert result.exit_code == 3 and "in use" in result.stderr
+        assert result.exit_code == 3 and f"in use by process {holder.pid}" in result.stderr
     finally:
         holder.kill()
         holder.wait()

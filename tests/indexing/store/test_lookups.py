@@ -26,6 +26,7 @@ def test_canonical_ids_follow_aliases_and_leave_unknown_ids_out(store: Store, fe
     (arxiv_id,) = con.execute("SELECT paper_id FROM papers WHERE source = 'arxiv' ORDER BY paper_id LIMIT 1").fetchone()
     with store.transaction() as tx:
         tx.execute("INSERT INTO paper_aliases VALUES ('doi:10.9999/journal.version', ?)", [arxiv_id])
+    con = store.cursor()  # a transaction closes the cursors taken before it
     found = canonical_ids(con, [arxiv_id, "doi:10.9999/journal.version", "arxiv:0000.00000"])
     assert found == {arxiv_id: arxiv_id, "doi:10.9999/journal.version": arxiv_id}
     assert canonical_ids(con, []) == {}

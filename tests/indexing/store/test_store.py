@@ -15,6 +15,7 @@ import pytest
 from indexing.store import open_store, utc_now
 from indexing.store.schema import MIGRATIONS
 from radar.errors import StoreBusyError, StoreError
+from radar.settings import StoreSettings
 from tests.feedmaker import replicate
 
 REPO = Path(__file__).resolve().parents[3]
@@ -50,16 +51,16 @@ def test_a_second_writer_gets_a_clear_busy_error(tmp_path: Path) -> None:
         stdout=subprocess.PIPE, text=True)
     try:
         assert holder.stdout.readline().strip() == "held"
-        with pytest.raises(StoreBusyError, match="in use by another Radar process") as info:
-            open_store(path)
-        assert info.value.transient
+        with pytest.raises(StoreBusyError, match=f"in use by process {holder.pid} .*kill {holder.pid}") as info:
+            open_store(path, waits=StoreSettings(write_wait=0.2))
+        assert info.value.transient and "RADAR_STORE__WRITE_WAIT" in str(info.value)
     finally:
         holder.kill()
         holder.wait()
 
 
 KILLED_INGEST = textwrap.dedent("""
-    import sys
+    import sys, time
     from indexing.ingest import ingest_all
     from indexing.sources.http import HttpFetcher
     from indexing.store import open_store
@@ -70,7 +71,9 @@ KILLED_INGEST = textwrap.dedent("""
         def feed_started(self, feed): pass
         def feed_finished(self, result): pass
         def feed_progress(self, feed, done, total):
-            print("stored", done, flush=True)  # the test kills us here, mid-transaction
+            print("stored", done, flush=True)
+            if "--slow" in sys.argv:
+                time.sleep(60)  # the test kills us here, between two batches
 
     store = open_store(sys.argv[1])
     spec = FeedSpec(name="big", kind="arxiv-rss", url=sys.argv[2])
@@ -86,13 +89,16 @@ def test_a_process_killed_mid_ingest_leaves_the_store_consistent_and_the_next_ru
     feed_path.write_bytes(replicate(feed_bytes("rss_mock_feed.xml"), 4))
     args = [sys.executable, "-c", KILLED_INGEST, str(store_path), str(feed_path)]
     env = dict(os.environ, PYTHONPATH=str(REPO))
-    victim = subprocess.Popen(args, stdout=subprocess.PIPE, text=True, env=env)
+    victim = subprocess.Popen([*args, "--slow"], stdout=subprocess.PIPE, text=True, env=env)
     assert victim.stdout.readline().startswith("stored")
     victim.send_signal(signal.SIGKILL)
     victim.wait()
 
     con = duckdb.connect(str(store_path))
-    assert con.execute("SELECT count(*) FROM papers").fetchone()[0] == 0  # the feed's transaction never committed
+    papers = con.execute("SELECT count(*) FROM papers").fetchone()[0]
+    assert papers == 1000  # the first batch committed, nothing after it
+    assert con.execute("SELECT count(*) FROM sightings").fetchone()[0] == papers
+    assert con.execute("SELECT count(*) FROM feed_state").fetchone()[0] == 0  # so the next run fetches it again
     assert con.execute("SELECT status FROM runs").fetchall() == [("running",)]  # the interrupted run shows as such
     con.close()
 
