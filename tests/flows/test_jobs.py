@@ -8,6 +8,7 @@ import pytest
 
 from flows.jobs import ingest_run
 from tests.feedserver import FeedServer, Response
+from tests.recorded import ARXIV_ATOM
 
 
 def test_transient_failures_are_retried_permanent_ones_are_not(
@@ -16,7 +17,7 @@ def test_transient_failures_are_retried_permanent_ones_are_not(
     monkeypatch.setenv("RADAR_INGEST__TASK_RETRIES", "2")
     monkeypatch.setenv("RADAR_INGEST__TASK_RETRY_DELAY", "0")
     flaky = feed_server.route("/flaky", Response(b"", status=503), Response(b"", status=503),
-                              Response(feed_bytes("arxiv_rss_example.xml")))
+                              Response(feed_bytes(ARXIV_ATOM)))
     gone = feed_server.route("/gone", Response(b"", status=404))
     config = tmp_path / "c.toml"
     config.write_text(f'[[feeds]]\nname="flaky"\nkind="arxiv-rss"\nurl="{flaky}"\n'
