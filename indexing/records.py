@@ -37,6 +37,8 @@ class RawEntry:
     """A broad field the feed imposes (journals); else derived from the categories."""
     excerpt: str = ""
     """The item's raw text when it was malformed (kept for the rejects table); else empty."""
+    html: bool = False
+    """The text fields are HTML (journal feeds, arXiv's old RDF): tags are markup and ``<`` is ``&lt;``."""
 
 
 @dataclass(slots=True)

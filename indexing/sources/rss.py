@@ -62,6 +62,7 @@ def _entry(entry: feedparser.FeedParserDict, source: str, field: str | None) -> 
         section=entry.get("prism_section"),
         venue=entry.get("prism_publicationname") or source,
         field=field,
+        html=True,  # journals write titles and teasers in HTML ("S<sub>N</sub>2"), whatever the type says
     )
 
 
