@@ -24,8 +24,8 @@ from pylatexenc.latexwalker import (
 # C0 and C1 controls and DEL, except tab and newline (a carriage return becomes a newline first).
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _BOILERPLATE = re.compile(r"^\s*arXiv:\S+\s+Announce Type:\s*\S+\s*(?:Abstract:\s*)?", re.IGNORECASE)
-# Math, kept as written: $$…$$, $…$ (not an escaped \$), \(…\), \[…\].
-_MATH = re.compile(r"(\$\$.+?\$\$|(?<!\\)\$(?:[^$\\]|\\.)+?\$|\\\(.+?\\\)|\\\[.+?\\\])", re.DOTALL)
+# Math, kept as written: $$…$$, $…$ (an escaped \$ neither opens nor closes it), \(…\), \[…\].
+_MATH = re.compile(r"(\$\$(?:[^$]|\$(?!\$))+\$\$|\$(?:[^$\\]+|\\.)+\$|\\\(.+?\\\)|\\\[.+?\\\])", re.DOTALL)
 # Only elements HTML (and the MathML/JATS that journals embed) defines are tags: "x<y and z>w" is text.
 _ELEMENTS = (
     "a|abbr|address|article|aside|b|bdi|bdo|big|blockquote|body|br|caption|center|cite|code|col|colgroup|dd|del|"
@@ -75,8 +75,10 @@ def clean_text(text: str | None, *, html_markup: bool = False) -> str:
     controls out, LaTeX text commands in Unicode, math as written, whitespace runs collapsed."""
     if not text:
         return ""
-    # Before decoding too: a control inside an entity ("&\x1bamp;") must not leave one behind.
-    text = strip_controls(_decode(strip_controls(text), html_markup))
+    if "&" in text or (html_markup and "<" in text):
+        # Controls out before decoding too: one inside an entity ("&\x1bamp;") must not leave one behind.
+        text = _decode(strip_controls(text), html_markup)
+    text = strip_controls(text)
     if "\\" in text:
         text = latex_to_unicode(text)
     text = " ".join(text.split())
@@ -153,10 +155,9 @@ def author_name(name: str | None, *, html_markup: bool = False) -> str:
     stray separators go."""
     if not name:
         return ""
-    if html_markup:
-        name = _AFFILIATION_MARK.sub("", name)
-    name = clean_text(name, html_markup=html_markup).strip(" ,;")
-    name = _AFFILIATION_MARK.sub("", name).strip(" ,;")
+    if html_markup:  # journals mark affiliations; arXiv and bioRxiv send bare names
+        name = _AFFILIATION_MARK.sub("", clean_text(_AFFILIATION_MARK.sub("", name), html_markup=True))
+    name = clean_text(name).strip(" ,;")
     if name.count(",") == 1:
         family, given = (part.strip() for part in name.split(","))
         if family and given and given.lower() not in _NAME_SUFFIXES:

@@ -77,7 +77,7 @@ def open_store(path: Path, *, read_only: bool = False) -> Store:
     con.execute("SET TimeZone = 'UTC'")
     if not read_only:
         schema.migrate(con)
-    elif schema.current_version(con) < schema.LATEST:
+    elif schema.pending(con):
         con.close()
         raise StoreError(f"Store {path} has an older schema. Run `radar ingest` (or any writing command) to migrate it.")
     return Store(con, path, read_only)
