@@ -41,7 +41,8 @@ _INLINE_TAG = re.compile(
     re.IGNORECASE,
 )
 # A run of non-space text holding a backslash command, with its braced groups (which may hold spaces).
-_LATEX_WORD = re.compile(r"(?:\{(?:[^{}]|\{[^{}]*\})*\}|\\\S|[^\s{}\\])+")
+# A one-letter command takes the next letter after spaces as its argument: "Maru\v si\v c", "\l aw".
+_LATEX_WORD = re.compile(r"(?:\{(?:[^{}]|\{[^{}]*\})*\}|\\[A-Za-z]\s+(?=\S)|\\\S|[^\s{}\\])+")
 # Affiliation markers journals attach to names: "A. Smith<sup>1,2</sup>", "A. Smith1,2*".
 _AFFILIATION_MARK = re.compile(r"<sup>.*?</sup>|(?<=[^\W\d_])[\d,*†‡§¶]+$", re.IGNORECASE | re.DOTALL)
 _NAME_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
@@ -49,13 +50,16 @@ _NAME_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 # Commands that would bring in something not written in the text (today's date, a file).
 _NOT_CONVERTED = frozenset({"today", "input", "include"})
 _TEXT_STYLES = ("emph", "textbf", "textit", "textmd", "textnormal", "textrm", "textsc", "textsf", "textsl",
-                "texttt", "textup", "text", "mbox")
+                "texttt", "textup", "text", "mbox", "url")
+# Old-style font switches ("{\it words}") write nothing themselves; arXiv writes a degree sign "{\deg}".
+_SWITCHES = ("it", "em", "bf", "sc", "sl", "sf", "tt", "rm", "small", "large", "normalsize")
 
 
 def _latex_context():
     context = get_default_latex_context_db().filter_context(keep_categories=["latex-base", "advanced-symbols"])
-    context.add_context_category("radar-text-styles", macros=[MacroTextSpec(m, discard=False) for m in _TEXT_STYLES]
-                                 + [MacroTextSpec("\\", " ")], prepend=True)
+    macros = [MacroTextSpec(m, discard=False) for m in _TEXT_STYLES] + [MacroTextSpec(m, "") for m in _SWITCHES]
+    context.add_context_category("radar-text", macros=[*macros, MacroTextSpec("\\", " "), MacroTextSpec("deg", "°")],
+                                 prepend=True)
     return context
 
 

@@ -81,6 +81,11 @@ def test_any_feeds_in_any_order_ingested_twice_are_unchanged_the_second_time(fee
         again = _ingest(path, feeds, order)
         assert [(c.new, c.updated) for c in again] == [(0, 0)] * len(order), order
         assert _snapshot(path) == before
+    # Every arXiv id is a paper of its own, and an item that names an arXiv paper adds none.
+    stored = {row[0] for row in before["papers"]}
+    ingested = {p.paper_id for name in order for p in feeds[name]}
+    assert {i for i in ingested if i.startswith("arxiv:")} <= stored
+    assert not [i for i in stored if i.startswith("doi:10.5555/linked")]
 
 
 def test_a_journal_feed_naming_arxiv_papers_adds_no_paper_of_its_own(feeds, tmp_path: Path) -> None:

@@ -40,7 +40,7 @@ def test_migration_6_rewrites_stored_text_and_keeps_the_versions(tmp_path: Path)
         applied = [v for (v,) in store.con.execute("SELECT version FROM schema_migrations").fetchall()]
     title, abstract, authors, categories, changed = rows["arxiv:2411.00001"]
     assert title == r"Cramér-Rao bounds for Schrödinger operators with $\hat{H}<0$ [31m"
-    assert abstract == r"We show $x<y \text{ and } z>w$ holds for Pöschl--Teller potentials. ]8;;x"
+    assert abstract == r"We show $x<y \text{ and } z>w$ holds for Pöschl--Teller potentials.]8;;x"
     assert authors == ["Silvan Käser", "Pietro Liò", "Jarosław Żygierewicz"]
     assert categories == ["cs.LG"] and changed.year > 2024
     assert rows["doi:10.1101/2024.01.01.1"][2] == ["A. J. Quinn", "T. Ghafari"]
