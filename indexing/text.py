@@ -31,7 +31,9 @@ _ELEMENTS = (
     "a|abbr|address|article|aside|b|bdi|bdo|big|blockquote|body|br|caption|center|cite|code|col|colgroup|dd|del|"
     "details|dfn|div|dl|dt|em|figcaption|figure|font|footer|h[1-6]|head|header|hr|html|i|img|ins|kbd|label|li|"
     "link|main|mark|meta|nav|ol|p|pre|q|rp|rt|ruby|s|samp|section|small|source|span|strike|strong|sub|summary|"
-    "sup|table|tbody|td|tfoot|th|thead|time|title|tr|tt|u|ul|var|wbr|m[a-z]+|math|svg|(?:[a-z]+:)[a-z][a-z0-9-]*"
+    "sup|table|tbody|td|tfoot|th|thead|time|title|tr|tt|u|ul|var|wbr|svg|(?:[a-z]+:)[a-z][a-z0-9-]*|"
+    "m(?:ath|i|n|o|s|row|sub|sup|subsup|frac|sqrt|root|text|table|tr|td|over|under|underover|style|space|"
+    "padded|phantom|fenced|enclose|multiscripts|prescripts)"
 )
 _TAG = re.compile(rf"<!--.*?-->|</?(?:{_ELEMENTS})(?:\s[^<>]*)?/?>", re.DOTALL | re.IGNORECASE)
 # Inline markup sits inside words ("S<sub>N</sub>2", "<i>cis-</i>regulatory"): it goes without a space.
