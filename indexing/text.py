@@ -25,7 +25,8 @@ from pylatexenc.latexwalker import (
 _CONTROL = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _BOILERPLATE = re.compile(r"^\s*arXiv:\S+\s+Announce Type:\s*\S+\s*(?:Abstract:\s*)?", re.IGNORECASE)
 # Math, kept as written: $$…$$, $…$ (an escaped \$ neither opens nor closes it), \(…\), \[…\].
-_MATH = re.compile(r"(\$\$(?:[^$]|\$(?!\$))+\$\$|\$(?:[^$\\]+|\\.)+\$|\\\(.+?\\\)|\\\[.+?\\\])", re.DOTALL)
+# No nested repeats, and no span across another opener: hostile text costs linear time.
+_MATH = re.compile(r"(\$\$(?:[^$]|\$(?!\$))+\$\$|\$(?:[^$\\]|\\.)+\$|\\\((?:[^\\]|\\[^()])*\\\)|\\\[(?:[^\\]|\\[^\[\]])*\\\])", re.DOTALL)
 # Only elements HTML (and the MathML/JATS that journals embed) defines are tags: "x<y and z>w" is text.
 _ELEMENTS = (
     "a|abbr|address|article|aside|b|bdi|bdo|big|blockquote|body|br|caption|center|cite|code|col|colgroup|dd|del|"
@@ -47,6 +48,7 @@ _INLINE_TAG = re.compile(
 _LATEX_WORD = re.compile(r"(?:\{(?:[^{}]|\{[^{}]*\})*\}|\\[A-Za-z]\s+(?=\S)|\\\S|[^\s{}\\])+")
 # Affiliation markers journals attach to names: "A. Smith<sup>1,2</sup>", "A. Smith1,2*".
 _AFFILIATION_MARK = re.compile(r"<sup>.*?</sup>|(?<=[^\W\d_])[\d,*†‡§¶]+$", re.IGNORECASE | re.DOTALL)
+_LONGEST_WORD = 300
 _NAME_SUFFIXES = frozenset({"jr", "jr.", "sr", "sr.", "ii", "iii", "iv"})
 
 # Commands that would bring in something not written in the text (today's date, a file).
@@ -125,7 +127,13 @@ def latex_to_unicode(text: str) -> str:
 def _convert_words(text: str) -> str:
     if "\\" not in text:
         return text
-    return _LATEX_WORD.sub(lambda m: _latex_word(m.group()) if "\\" in m.group() else m.group(), text)
+    return _LATEX_WORD.sub(_convert_word, text)
+
+
+def _convert_word(match: re.Match) -> str:
+    word = match.group()
+    # A real word with LaTeX in it is short; a long run is no prose (and would cost pylatexenc dear).
+    return _latex_word(word) if "\\" in word and len(word) <= _LONGEST_WORD else word
 
 
 @lru_cache(maxsize=1 << 16)  # names and accented words repeat across papers
