@@ -73,6 +73,8 @@ _LATEX_TO_TEXT = LatexNodes2Text(latex_context=_LATEX_CONTEXT, math_mode="verbat
 
 def strip_controls(text: str) -> str:
     """C0/C1 control characters out, except tab and newline; a carriage return is a newline."""
+    if text.isprintable():  # the common case, checked in C
+        return text
     if "\r" in text:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     return _CONTROL.sub("", text)
