@@ -7,7 +7,6 @@ lower-cased, else ``url:<hash of the canonical URL>``.
 from __future__ import annotations
 
 import hashlib
-import html
 import re
 from functools import lru_cache
 from datetime import UTC, date, datetime
@@ -16,6 +15,7 @@ from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from indexing.fields import field_for
 from indexing.records import Paper, RawEntry
+from indexing.text import author_name, clean_text, strip_controls
 from radar.errors import InvalidItemError
 
 # New-style (2007+) and old-style arXiv ids, with an optional version.
@@ -23,33 +23,11 @@ from radar.errors import InvalidItemError
 ARXIV_ID = re.compile(
     r"(?P<id>\d{4}\.\d{4,5}|(?P<archive>[a-z][a-z\-]*)(?:\.[A-Z]{2})?/(?P<number>\d{7}))(?:v(?P<version>\d+))?(?![\d])"
 )
-_BOILERPLATE = re.compile(r"^\s*arXiv:\S+\s+Announce Type:\s*\S+\s*(?:Abstract:\s*)?", re.IGNORECASE)
-_TAG = re.compile(r"<!--.*?-->|</?[A-Za-z][A-Za-z0-9:-]*(?:\s[^<>]*)?/?>", re.DOTALL)
-# Inline markup sits inside words ("S<sub>N</sub>2", "<i>cis-</i>regulatory"): it goes without a space.
-_INLINE_TAG = re.compile(
-    r"</?(?:a|abbr|b|cite|code|del|em|font|i|ins|mark|q|s|small|span|strike|strong|sub|sup|tt|u|var)"
-    r"(?:\s[^<>]*)?/?>",
-    re.IGNORECASE,
-)
 _DOI = re.compile(r"10\.\d{4,9}/\S+", re.IGNORECASE)
+# Where a link, id or DOI names an arXiv paper: arxiv.org/abs/ID, /pdf/ID, 10.48550/arXiv.ID, arXiv:ID.
+_ARXIV_REFERENCE = re.compile(
+    r"(?:arxiv\.org/(?:abs|pdf|html)/|10\.48550/arxiv\.|^\s*(?:oai:arxiv\.org:|arxiv:))", re.IGNORECASE)
 _TRACKING_PARAMS = ("utm_", "rss", "src", "ref")
-
-
-def clean_text(text: str | None) -> str:
-    """Tags, entities and feed boilerplate out, whitespace runs collapsed; LaTeX kept as written."""
-    if not text:
-        return ""
-    previous = None
-    while text != previous:  # double-escaped feeds need more than one pass; each pass only shortens
-        previous = text
-        if "<" in text:
-            text = _TAG.sub(" ", _INLINE_TAG.sub("", text))
-        if "&" in text:
-            text = html.unescape(text)
-        text = " ".join(text.split())
-        if text[:6].lower() == "arxiv:":
-            text = _BOILERPLATE.sub("", text)
-    return text
 
 
 def arxiv_id(text: str | None) -> tuple[str, int | None] | None:
@@ -64,11 +42,22 @@ def arxiv_id(text: str | None) -> tuple[str, int | None] | None:
     return bare, int(version) if version else None
 
 
+def arxiv_reference(text: str | None) -> tuple[str, int | None] | None:
+    """The arXiv paper a link, id or DOI names (``https://arxiv.org/abs/ID``, ``/pdf/IDv2``,
+    ``10.48550/arXiv.ID``, ``arXiv:ID``, ``oai:arXiv.org:ID``); None when it names none."""
+    if not text or not (match := _ARXIV_REFERENCE.search(text)):
+        return None
+    found = ARXIV_ID.match(text, match.end())
+    if not found:
+        return None
+    return arxiv_id(found.group(0))
+
+
 def normalise_doi(text: str | None) -> str | None:
     """``doi:10.1101/X``, ``https://doi.org/10.1101/X`` → ``10.1101/x``."""
     if not text:
         return None
-    match = _DOI.search(text.strip())
+    match = _DOI.search(strip_controls(text.strip()))
     return match.group(0).rstrip(".,;").lower() if match else None
 
 
@@ -116,11 +105,9 @@ def _unique(values: list[str]) -> tuple[str, ...]:
 def paper_identity(entry: RawEntry) -> tuple[str, int | None]:
     """The stable paper id and the version this entry is, or InvalidItemError."""
     version = parse_version(entry.version)
-    if entry.source == "arxiv":
-        for text in (entry.identifier, entry.url):
-            found = arxiv_id(text)
-            if found:
-                return f"arxiv:{found[0]}", found[1] or version
+    found = _named_arxiv_paper(entry)
+    if found:
+        return f"arxiv:{found[0]}", found[1] or version
     doi = normalise_doi(entry.doi) or normalise_doi(entry.identifier)
     if doi:
         return f"doi:{doi}", version
@@ -130,14 +117,34 @@ def paper_identity(entry: RawEntry) -> tuple[str, int | None]:
     raise InvalidItemError("item has no id, DOI or link")
 
 
+def _named_arxiv_paper(entry: RawEntry) -> tuple[str, int | None] | None:
+    # An arXiv feed's id is an arXiv id however it is written; any other source's item joins
+    # the arXiv paper only when its id, link or DOI says arXiv.
+    texts = (entry.identifier, entry.url, entry.doi, entry.pdf_url)
+    if entry.source == "arxiv":
+        return next(filter(None, (arxiv_id(t) for t in texts[:2])), None) or arxiv_reference(entry.doi)
+    return next(filter(None, map(arxiv_reference, texts)), None)
+
+
+def _journal_doi(entry: RawEntry, paper_id: str) -> str | None:
+    """The DOI that links this paper to others; an arXiv DOI only repeats the arXiv id."""
+    doi = normalise_doi(entry.doi) or (paper_id.removeprefix("doi:") if paper_id.startswith("doi:") else None)
+    return None if doi and doi.startswith("10.48550/arxiv.") else doi
+
+
+def _text_list(values: list[str]) -> tuple[str, ...]:
+    return _unique([strip_controls(v) for v in values])
+
+
 def normalise(entry: RawEntry) -> Paper:
     """One raw feed item → one Paper, or InvalidItemError with the reason."""
-    title = clean_text(entry.title)
+    markup = entry.html
+    title = clean_text(entry.title, html_markup=markup)
     if not title:
         raise InvalidItemError("item has no title")
     paper_id, version = paper_identity(entry)
-    categories = _unique(entry.categories)
-    primary = (entry.primary_category or "").strip() or (categories[0] if categories else None)
+    categories = _text_list(entry.categories)
+    primary = strip_controls(entry.primary_category or "").strip() or (categories[0] if categories else None)
     if primary and primary not in categories:
         categories = (primary, *categories)
     url, pdf_url = entry.url, entry.pdf_url
@@ -148,22 +155,23 @@ def normalise(entry: RawEntry) -> Paper:
         paper_id=paper_id,
         source=entry.source,
         title=title,
-        abstract=clean_text(entry.abstract),
-        authors=tuple(name for name in map(clean_text, entry.authors) if name),  # two authors may share a name
+        abstract=clean_text(entry.abstract, html_markup=markup),
+        # two authors may share a name: no deduplication
+        authors=tuple(name for name in (author_name(a, html_markup=markup) for a in entry.authors) if name),
         categories=categories,
         primary_category=primary,
         field=entry.field or field_for(entry.source, categories, primary),
-        doi=normalise_doi(entry.doi) or (paper_id.removeprefix("doi:") if paper_id.startswith("doi:") else None),
+        doi=_journal_doi(entry, paper_id),
         journal_ref=clean_text(entry.journal_ref) or None,
-        url=url.strip() if url else None,
-        pdf_url=pdf_url,
-        license=(entry.license or "").strip() or None,
+        url=strip_controls(url).strip() or None if url else None,
+        pdf_url=strip_controls(pdf_url).strip() or None if pdf_url else None,
+        license=strip_controls(entry.license or "").strip() or None,
         published=parse_datetime(entry.published),
         updated=parse_datetime(entry.updated),
         version=version,
-        announce_type=(entry.announce_type or "").strip().lower() or None,
-        section=clean_text(entry.section) or None,
-        venue=clean_text(entry.venue) or None,
+        announce_type=strip_controls(entry.announce_type or "").strip().lower() or None,
+        section=clean_text(entry.section, html_markup=markup) or None,
+        venue=clean_text(entry.venue, html_markup=markup) or None,
         article_type=entry.article_type,
     )
 

@@ -42,6 +42,8 @@ class RawEntry:
     """The item's raw text when it was malformed (kept for the rejects table); else empty."""
     repaired: bool = False
     """The body held bytes invalid in its encoding, and this item got a U+FFFD for them."""
+    html: bool = False
+    """The text fields are HTML (journal feeds, arXiv's old RDF): tags are markup and ``<`` is ``&lt;``."""
 
 
 @dataclass(slots=True)

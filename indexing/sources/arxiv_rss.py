@@ -130,4 +130,5 @@ def _rdf_item(item: etree._Element, channel_date: str | None) -> RawEntry:
         url=text(item, "{*}link"),
         published=channel_date,
         announce_type=("replace" if match.group("upd") else "new") if match else None,
+        html=True,  # the old RDF's descriptions are HTML ("<p>…</p>")
     )

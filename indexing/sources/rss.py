@@ -69,6 +69,7 @@ def _entry(entry: feedparser.FeedParserDict, source: str, field: str | None) -> 
         venue=entry.get("prism_publicationname") or source,
         field=field,
         article_type=article_type(entry.get("title"), url, declared),
+        html=True,  # journals write titles and teasers in HTML ("S<sub>N</sub>2"), whatever the type says
     )
 
 

@@ -236,7 +236,7 @@ def open_store(path: Path, *, read_only: bool = False, waits: StoreSettings | No
         finally:
             con.close()
     with store.reading() as con:
-        if schema.current_version(con) < schema.LATEST:
+        if schema.pending(con):
             raise StoreError(f"Store {path} has an older schema. Run `radar ingest` (or any writing command) "
                              "to migrate it.")
     return store

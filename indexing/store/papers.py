@@ -57,7 +57,7 @@ def upsert(con: duckdb.DuckDBPyConnection, sightings: list[Sighting], now: datet
     """Store a batch of sightings inside the caller's transaction; returns what changed."""
     if not sightings:
         return UpsertCounts()
-    canonical = _resolve(con, {s.paper.paper_id: s.paper for s in sightings})
+    canonical, aliases = _resolve(con, {s.paper.paper_id: s.paper for s in sightings})
     grouped: dict[str, list[Paper]] = defaultdict(list)
     for s in sightings:
         paper_id = canonical[s.paper.paper_id]
@@ -80,28 +80,63 @@ def upsert(con: duckdb.DuckDBPyConnection, sightings: list[Sighting], now: datet
             counts.updated += 1
         changed.append(result)
     _write_papers(con, changed, {p.paper_id for p in changed} - set(existing), now)
-    _write_aliases(con, canonical, [p for rs in grouped.values() for p in rs])
+    _write_aliases(con, aliases)
     _write_versions(con, [p for rs in grouped.values() for p in rs], now)
     _write_sightings(con, sightings, canonical, now)
     return counts
 
 
-def _resolve(con: duckdb.DuckDBPyConnection, papers: dict[str, Paper]) -> dict[str, str]:
-    """incoming id → stored id, through the paper's own id or its DOI."""
-    keys = set(papers) | {f"doi:{p.doi}" for p in papers.values() if p.doi}
-    con.register("wanted_aliases", pa.table({"alias": sorted(keys)}))
+def _resolve(con: duckdb.DuckDBPyConnection, papers: dict[str, Paper]) -> tuple[dict[str, str], dict[str, str]]:
+    """incoming id → stored id, and the aliases to add.
+
+    An id the store knows keeps its paper. A new record joins the paper its DOI names (an
+    arXiv preprint and its journal article are one paper), except that two arXiv papers never
+    become one: a DOI that several arXiv ids carry belongs to the one stored first, or, within
+    one batch, to the lowest id; the others stay papers of their own.
+    """
+    dois = {f"doi:{p.doi}" for p in papers.values() if p.doi}
+    known = _aliases_of(con, set(papers) | dois)
+    held = _holding_an_arxiv_id(con, {known[d] for d in dois if d in known})
+    resolved: dict[str, str] = {}
+    added: dict[str, str] = {}
+    for paper_id in sorted(papers, key=lambda i: (not i.startswith("arxiv:"), i)):
+        paper, is_arxiv = papers[paper_id], paper_id.startswith("arxiv:")
+        found = known.get(paper_id)
+        if is_arxiv and found and found.startswith("arxiv:") and found != paper_id:
+            found = None  # an alias an older Radar wrote when it joined two arXiv papers by DOI
+        if found is None and paper.doi and (owner := known.get(f"doi:{paper.doi}")):
+            found = None if is_arxiv and (owner.startswith("arxiv:") or owner in held) else owner
+        target = resolved[paper_id] = found or paper_id
+        if is_arxiv:
+            held.add(target)
+        for alias in (paper_id, f"doi:{paper.doi}" if paper.doi else None):
+            if alias and alias not in known:
+                known[alias] = added[alias] = target
+        if known.get(paper_id) != target:  # the repaired alias of an arXiv id
+            known[paper_id] = added[paper_id] = target
+    return resolved, added
+
+
+def _aliases_of(con: duckdb.DuckDBPyConnection, keys: set[str]) -> dict[str, str]:
+    con.register("wanted_aliases", pa.table({"alias": sorted(keys)}, schema=pa.schema([("alias", pa.string())])))
     known = dict(con.execute(
         "SELECT alias, paper_id FROM paper_aliases WHERE alias IN (SELECT alias FROM wanted_aliases)"
     ).fetchall())
     con.unregister("wanted_aliases")
-    resolved: dict[str, str] = {}
-    for paper_id, paper in papers.items():
-        found = known.get(paper_id) or (known.get(f"doi:{paper.doi}") if paper.doi else None)
-        resolved[paper_id] = found or paper_id
-        # Two new records of one paper in the same batch (an arXiv id and its DOI) meet here.
-        if not found and paper.doi:
-            known.setdefault(f"doi:{paper.doi}", paper_id)
-    return resolved
+    return known
+
+
+def _holding_an_arxiv_id(con: duckdb.DuckDBPyConnection, paper_ids: set[str]) -> set[str]:
+    """The papers among ``paper_ids`` that are, or have joined, an arXiv paper."""
+    held = {p for p in paper_ids if p.startswith("arxiv:")}
+    others = sorted(paper_ids - held)
+    if others:
+        con.register("doi_owners", pa.table({"paper_id": others}))
+        held |= {pid for (pid,) in con.execute(
+            "SELECT DISTINCT paper_id FROM paper_aliases WHERE alias LIKE 'arxiv:%' "
+            "AND paper_id IN (SELECT paper_id FROM doi_owners)").fetchall()}
+        con.unregister("doi_owners")
+    return held
 
 
 def read_papers(con: duckdb.DuckDBPyConnection, paper_ids: list[str]) -> dict[str, Paper]:
@@ -146,14 +181,11 @@ def _write_papers(con: duckdb.DuckDBPyConnection, papers: list[Paper], new_ids: 
     con.unregister("changed_papers")
 
 
-def _write_aliases(con: duckdb.DuckDBPyConnection, canonical: dict[str, str], papers: list[Paper]) -> None:
-    pairs = dict(canonical)
-    for paper in papers:
-        pairs.setdefault(paper.paper_id, paper.paper_id)
-        if paper.doi:
-            pairs.setdefault(f"doi:{paper.doi}", paper.paper_id)
-    con.register("new_aliases", pa.table({"alias": list(pairs), "paper_id": list(pairs.values())}))
-    con.execute("INSERT OR IGNORE INTO paper_aliases SELECT alias, paper_id FROM new_aliases")
+def _write_aliases(con: duckdb.DuckDBPyConnection, aliases: dict[str, str]) -> None:
+    if not aliases:
+        return
+    con.register("new_aliases", pa.table({"alias": list(aliases), "paper_id": list(aliases.values())}))
+    con.execute("INSERT OR REPLACE INTO paper_aliases SELECT alias, paper_id FROM new_aliases")
     con.unregister("new_aliases")
 
 

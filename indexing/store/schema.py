@@ -1,14 +1,21 @@
 """The DuckDB schema, as numbered migrations applied in order, each in its own transaction.
 
-Times are stored as UTC in plain TIMESTAMP columns. Add a migration; never edit one
-that has shipped.
+A migration's step is SQL, or a Python function of the connection when SQL cannot say it
+(rewriting stored text with the current normalisation). Times are stored as UTC in plain
+TIMESTAMP columns. Add a migration; never edit one that has shipped.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import duckdb
 
-MIGRATIONS: list[tuple[int, str, str]] = [
+from indexing.store.renormalise import renormalise_papers
+
+Step = str | Callable[[duckdb.DuckDBPyConnection], object]
+
+MIGRATIONS: list[tuple[int, str, Step]] = [
     (1, "papers, versions, sightings, aliases, feed state, runs, rejects", """
         CREATE TABLE papers (
             paper_id         VARCHAR PRIMARY KEY,
@@ -173,6 +180,8 @@ MIGRATIONS: list[tuple[int, str, str]] = [
         UPDATE feed_state SET url = regexp_replace(url, '([A-Za-z][A-Za-z0-9+.-]*://)[^/?#\s]+@', '\1***@', 'g'),
                               last_error = regexp_replace(last_error, '([A-Za-z][A-Za-z0-9+.-]*://)[^/?#\s]+@', '\1***@', 'g');
     """),
+    (6, "stored titles, abstracts and authors rewritten: no control characters, LaTeX accents in Unicode, "
+        "authors as Given Family", renormalise_papers),
     (7, "the process (pid, host) of each run, so a run that died can be told from one still running", """
         ALTER TABLE runs ADD COLUMN pid INTEGER;
         ALTER TABLE runs ADD COLUMN hostname VARCHAR;
@@ -187,7 +196,7 @@ MIGRATIONS: list[tuple[int, str, str]] = [
     """),
 ]
 
-LATEST = MIGRATIONS[-1][0]
+LATEST = max(m[0] for m in MIGRATIONS)
 
 
 def current_version(con: duckdb.DuckDBPyConnection) -> int:
@@ -198,17 +207,30 @@ def current_version(con: duckdb.DuckDBPyConnection) -> int:
     return con.execute("SELECT coalesce(max(version), 0) FROM schema_migrations").fetchone()[0]
 
 
+def pending(con: duckdb.DuckDBPyConnection) -> list[int]:
+    """The migrations the store lacks, by number (not "above the highest applied": migrations
+    written on parallel branches may be merged out of order). Works on read-only stores."""
+    if not current_version(con):
+        return sorted(m[0] for m in MIGRATIONS)
+    done = {v for (v,) in con.execute("SELECT version FROM schema_migrations").fetchall()}
+    return sorted(m[0] for m in MIGRATIONS if m[0] not in done)
+
+
 def migrate(con: duckdb.DuckDBPyConnection) -> list[int]:
     """Apply the migrations the store lacks; returns the versions applied."""
     con.execute("CREATE TABLE IF NOT EXISTS schema_migrations (version INTEGER PRIMARY KEY, "
                 "description VARCHAR NOT NULL, applied_at TIMESTAMP NOT NULL)")
+    todo = set(pending(con))
     applied = []
-    for version, description, sql in MIGRATIONS:
-        if version <= current_version(con):
+    for version, description, step in sorted(MIGRATIONS, key=lambda m: m[0]):
+        if version not in todo:
             continue
         con.execute("BEGIN TRANSACTION")
         try:
-            con.execute(sql)
+            if isinstance(step, str):
+                con.execute(step)
+            else:
+                step(con)
             con.execute("INSERT INTO schema_migrations VALUES (?, ?, current_timestamp::TIMESTAMP)",
                         [version, description])
             con.execute("COMMIT")

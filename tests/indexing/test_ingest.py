@@ -327,3 +327,57 @@ def test_credentials_in_a_feed_url_are_masked_in_run_records_and_feed_state(
     assert all("***@127.0.0.1" in url for url, _ in stored)
     again = run(store, fetcher, arxiv("private", ok)).feeds[0]  # the masked state still matches the feed
     assert again.unchanged == 1
+
+
+def _journal(*links: tuple[str, str]) -> bytes:
+    """A journal RSS feed whose items name their paper by link or by DOI: (title, link-or-doi)."""
+    items = "".join(
+        f"<item><title>{title}</title><link>{ref}</link></item>" if ref.startswith("http") else
+        f"<item><title>{title}</title><link>https://j.example/{n}</link><dc:identifier>doi:{ref}</dc:identifier></item>"
+        for n, (title, ref) in enumerate(links))
+    return (f'<?xml version="1.0"?><rss version="2.0" xmlns:dc="http://purl.org/dc/elements/1.1/"><channel>'
+            f"<title>J</title>{items}</channel></rss>").encode()
+
+
+def test_a_journal_item_that_names_an_arxiv_paper_joins_it(
+        feed_server: FeedServer, fetcher: HttpFetcher, store: Store) -> None:
+    ids = ["2411.00021", "2411.00022", "2411.00023", "hep-th/9901001", "2411.00024"]
+    preprints = feed_server.route("/rss/pre", Response(feed(*(item(i, title=f"Preprint {i}") for i in ids))))
+    journal = feed_server.route("/journal.rss", Response(_journal(
+        ("Abs link", "https://arxiv.org/abs/2411.00021"),
+        ("PDF link", "http://arxiv.org/pdf/2411.00022v2"),
+        ("arXiv DOI", "10.48550/arXiv.2411.00023"),
+        ("Old-style id", "https://arxiv.org/abs/hep-th/9901001v1"),
+        ("PDF file", "https://export.arxiv.org/pdf/2411.00024v1.pdf"),
+    )))
+    spec = FeedSpec(name="journal", kind="rss", url=journal, source="J")
+    for specs in ([arxiv("pre", preprints), spec], [spec, arxiv("pre", preprints)]):
+        with store.transaction() as con:
+            for table in ("papers", "paper_aliases", "sightings", "versions"):
+                con.execute(f"DELETE FROM {table}")
+        run(store, fetcher, *specs)
+        assert sorted(r[0] for r in store.con.execute("SELECT paper_id FROM papers").fetchall()) == sorted(
+            f"arxiv:{i}" for i in ids)
+        assert count(store, "SELECT count(*) FROM sightings WHERE feed = 'journal'") == 5
+        again = run(store, fetcher, *specs)
+        assert [(r.new, r.updated) for r in again.feeds] == [(0, 0), (0, 0)]
+
+
+def test_arxiv_papers_that_share_a_doi_stay_apart_and_a_rerun_changes_nothing(
+        feed_server: FeedServer, fetcher: HttpFetcher, store: Store) -> None:
+    doi = "10.1103/physrevd.110.000001"
+    items = [item(i, title=f"Paper {i}", doi=doi.upper()) for i in ("2411.00033", "2411.00031", "2411.00032")]
+    url = feed_server.route("/rss/shared", Response(feed(*items)))
+    journal = feed_server.route("/j.rss", Response(_journal(("Journal version", doi))))
+    specs = (arxiv("shared", url), FeedSpec(name="journal", kind="rss", url=journal, source="J"))
+    first = run(store, fetcher, *specs)
+    assert [(r.new, r.updated) for r in first.feeds] == [(3, 0), (0, 1)]
+    # Three papers; the lowest id owns the DOI, so the journal item joined it.
+    assert count(store, "SELECT count(*) FROM papers") == 3
+    assert store.con.execute("SELECT paper_id FROM paper_aliases WHERE alias = ?", [f"doi:{doi}"]).fetchone() == (
+        "arxiv:2411.00031",)
+    before = snapshot(store)
+    for _ in range(2):
+        again = run(store, fetcher, *specs)
+        assert [(r.new, r.updated, r.unchanged) for r in again.feeds] == [(0, 0, 3), (0, 0, 1)]
+    assert snapshot(store) == before

@@ -20,6 +20,7 @@ from indexing.normalise import (
     parse_datetime,
     url_id,
 )
+from indexing.text import author_name, strip_controls
 from indexing.records import Paper, RawEntry
 from indexing.sources import arxiv_api, arxiv_rss, biorxiv, rss
 from radar.errors import InvalidItemError
@@ -167,7 +168,7 @@ def test_an_item_without_an_id_is_rejected(entry: RawEntry) -> None:
 @pytest.mark.parametrize("title", [None, "", "   ", "<p></p>", "<br/> &#32; "])
 def test_an_item_without_a_title_is_rejected(title: str | None) -> None:
     with pytest.raises(InvalidItemError, match="no title"):
-        normalise(arxiv_entry(title=title))
+        normalise(arxiv_entry(title=title, html=True))
 
 
 def test_paper_identity_alone() -> None:
@@ -194,32 +195,90 @@ def test_paper_identity_alone() -> None:
     (None, ""),
     ("", ""),
 ])
-def test_clean_text(raw: str | None, clean: str) -> None:
-    assert clean_text(raw) == clean
+def test_clean_text_of_html(raw: str | None, clean: str) -> None:
+    assert clean_text(raw, html_markup=True) == clean
 
 
 @pytest.mark.parametrize("latex", [
-    r"$99.51\pm0.03$\% pure",
-    r"a \emph{feature detection} problem",
+    r"$99.51\pm0.03$ pure",
     r"$O(\log(n/\epsilon)\log(m)/\epsilon^2)$ rounds",
     r"$a<b$ and $c>d$",
     r"$0 < x < 1$ and $y > 2$",
-    r"\textbf{bold} and $\mathcal{O}(n^{2})$",
     r"$\langle \psi | \phi \rangle$",
+    r"We show $x<y \text{ and } z>w$ holds",
+    r"$$\sum_i \hat{x}_i \text{ for } i<n$$ and \(\'e \emph{x}\) and \[a<b\]",
+    r"an unknown \command{x} and \cite{ref} stay; so do 50% and ~10 -- 20 ``q''",
 ])
-def test_latex_is_kept_as_written(latex: str) -> None:
-    assert clean_text(latex) == latex
+@pytest.mark.parametrize("html_markup", [False, True])
+def test_math_and_unknown_commands_are_kept_as_written(latex: str, html_markup: bool) -> None:
+    assert clean_text(latex, html_markup=html_markup) == latex
     assert clean_text(f"arXiv:2411.00001v1 Announce Type: new \nAbstract: {latex}") == latex
+
+
+@pytest.mark.parametrize(("latex", "text"), [
+    (r"Silvan K\"aser", "Silvan Käser"),
+    (r"Pietro Li\`o", "Pietro Liò"),
+    (r"Cram\'er-Rao", "Cramér-Rao"),
+    (r"Informa\c{c}\~ao de Fisher e poss\'iveis Aplica\c{c}\~oes", "Informação de Fisher e possíveis Aplicações"),
+    (r"Erd\H{o}s-Ko-Rado for $\mathbb{F}_q^n$", "Erdős-Ko-Rado for $\\mathbb{F}_q^n$"),
+    (r"Jaros{\l}aw \.Zygierewicz, Kad{\i}o\u{g}lu", "Jarosław Żygierewicz, Kadıoğlu"),
+    (r"{\Lambda}CDM and Nebul{\ae}", "ΛCDM and Nebulæ"),
+    (r"P\'{o}lya-Szeg\"{o} and \"{\i}", "Pólya-Szegö and ï"),
+    (r"$99.51\pm0.03$\% pure, AT\&T", r"$99.51\pm0.03$% pure, AT&T"),
+    (r"a \emph{feature detection} problem, \textbf{bold} and $\mathcal{O}(n^{2})$",
+     r"a feature detection problem, bold and $\mathcal{O}(n^{2})$"),
+])
+def test_latex_accents_and_text_commands_become_unicode(latex: str, text: str) -> None:
+    assert clean_text(latex) == text
+
+
+def test_control_characters_go_in_every_form() -> None:
+    hostile = "A\x1b]8;;http://evil\x07link\x1b]8;;\x07 \x1b[31mred\x1b[0m \x9b2J\x00\x7f end\r\nnext"
+    assert clean_text(hostile) == "A]8;;http://evillink]8;; [31mred[0m 2J end next"
+    assert clean_text("&\x1bamp;lt;") == "<"
+    for form in ("&#x1b;", "&#27;", "&#12;", "&#x8d;", "&#13;", "&#X1B;", "&amp;#x1b;", "&#x9b;", "\x1b", "\x85", "\x0b", "\x0c"):
+        for markup in (False, True):
+            cleaned = clean_text(f"a{form}[31mb", html_markup=markup)
+            assert not any(ord(c) < 32 or 0x7f <= ord(c) <= 0x9f for c in cleaned), (form, markup, cleaned)
+    assert strip_controls("tab\tand\nnewline\rstay\x1b") == "tab\tand\nnewline\nstay"
+
+
+def test_html_is_stripped_only_from_html_sources() -> None:
+    assert clean_text("<p>x<y and <b>z</b></p>") == "<p>x<y and <b>z</b></p>"
+    assert clean_text("<p>x&lt;y and <b>z</b> $a<b$ and $c>d$</p>", html_markup=True) == "x<y and z $a<b$ and $c>d$"
+    journal = RawEntry(source="Nature", doi="10.1038/x", title="S<sub>N</sub>2 for x&lt;y", html=True)
+    assert normalise(journal).title == "SN2 for x<y"
+    arxiv = arxiv_entry(title="When x<y and z>w", abstract=r"We show $x<y \text{ and } z>w$ holds")
+    assert (normalise(arxiv).title, normalise(arxiv).abstract) == (
+        "When x<y and z>w", r"We show $x<y \text{ and } z>w$ holds")
+
+
+@pytest.mark.parametrize(("raw", "name"), [
+    ("Quinn, A. J.", "A. J. Quinn"),
+    ("Martinez-Ortiz, C.", "C. Martinez-Ortiz"),
+    ("Smith, Jr.", "Smith, Jr."),
+    ("  Jane   Doe , ", "Jane Doe"),
+    (r"K\"aser, Silvan", "Silvan Käser"),
+    ("Gabriel J. Lovinger", "Gabriel J. Lovinger"),
+])
+def test_author_names_come_as_given_family(raw: str, name: str) -> None:
+    assert author_name(raw) == name
+    assert author_name(name) == name
+
+
+def test_affiliation_markup_leaves_journal_author_names() -> None:
+    assert author_name("Ada Lovelace<sup>1,2</sup>", html_markup=True) == "Ada Lovelace"
+    assert author_name("Ada Lovelace1,*", html_markup=True) == "Ada Lovelace"
 
 
 def test_authors_missing_stay_missing() -> None:
     assert normalise(arxiv_entry(authors=[])).authors == ()
-    assert normalise(arxiv_entry(authors=["", "  ", "<br/>"])).authors == ()
+    assert normalise(arxiv_entry(authors=["", "  ", "<br/>"], html=True)).authors == ()
     assert normalise(arxiv_entry()).authors == ()  # no authors given: none invented ("Unknown")
 
 
 def test_authors_are_cleaned() -> None:
-    paper = normalise(arxiv_entry(authors=[" Andr&#xe9;s  L&#xf3;pez ", "<a href='x'>Nicolas Busca</a>"]))
+    paper = normalise(arxiv_entry(authors=[" Andr&#xe9;s  L&#xf3;pez ", "<a href='x'>Nicolas Busca</a>"], html=True))
     assert paper.authors == ("Andrés López", "Nicolas Busca")
 
 
@@ -290,18 +349,20 @@ TEXT_PIECES = st.sampled_from([
     "<p>", "</p>", "<b>", "</b>", "<br/>", "<sub>", "</sub>", "<a href='x'>", "</a>", "<", ">", "</", "&", "&amp;",
     "&amp;amp;", "&lt;", "&gt;", "&lt;p&gt;", "&#xe9;", "&#32;", "&nbsp;", "&", "amp;", "lt;", ";", "#", "$",
     "\\emph{", "}", "$a<b$", "<!--", "-->", " ", "  ", "\n", "\t", "arXiv:2411.00001v1 Announce Type: new \nAbstract: ",
-    "Announce Type:", "Abstract:", "arXiv:", "word", "é", "δ",
+    "Announce Type:", "Abstract:", "arXiv:", "word", "é", "δ", "\\\"", "\\'e", "{\\l}", "\\textit{", "\\", "{",
+    "\x1b", "\x9b", "\r", "&#x1b;", "&#27;", "\\(", "\\)", "$$",
 ])
 MESSY_TEXT = st.one_of(st.text(max_size=60), st.lists(st.one_of(TEXT_PIECES, st.text(max_size=5)), max_size=30)
                        .map("".join))
 
 
 @settings(max_examples=400, deadline=None)
-@given(MESSY_TEXT)
-def test_clean_text_is_idempotent(text: str) -> None:
-    once = clean_text(text)
+@given(MESSY_TEXT, st.booleans())
+def test_clean_text_is_idempotent(text: str, html_markup: bool) -> None:
+    once = clean_text(text, html_markup=html_markup)
     assert clean_text(once) == once
     assert once == once.strip() and "  " not in once and "\n" not in once
+    assert not any(ord(c) < 32 or 0x7f <= ord(c) <= 0x9f for c in once)
 
 
 ARXIV_IDS = st.one_of(
@@ -351,6 +412,7 @@ def raw_entries(draw) -> RawEntry:
         announce_type=draw(st.one_of(st.none(), st.sampled_from(["new", " Replace", ""]))),
         section=draw(FIELD_TEXT), venue=draw(FIELD_TEXT),
         field=draw(st.one_of(st.none(), st.just("Multidisciplinary"))),
+        html=draw(st.booleans()),
     )
 
 

@@ -75,7 +75,7 @@ def test_new_style_doi_prefix_becomes_the_paper_id(details: ParsedFeed) -> None:
     assert all(p.doi == p.paper_id.removeprefix("doi:") for p in papers)
     assert {p.field for p in papers} == {"Biology"}
     assert papers[0].published == datetime(2026, 7, 15, tzinfo=UTC)
-    assert papers[2].authors[0] == "Dubois, Q." and len(papers[2].authors) == 10
+    assert papers[2].authors[0] == "Q. Dubois" and len(papers[2].authors) == 10  # bioRxiv sends "Family, Given"
 
 
 def test_the_server_comes_from_the_record_else_from_the_caller(body: dict) -> None:

@@ -24,10 +24,10 @@ REPO = Path(__file__).resolve().parents[3]
 def test_a_new_store_is_migrated_to_the_latest_schema(tmp_path: Path) -> None:
     with open_store(tmp_path / "r.duckdb") as store:
         versions = store.con.execute("SELECT version FROM schema_migrations ORDER BY version").fetchall()
-    assert [v for (v,) in versions] == [m[0] for m in MIGRATIONS]
+    assert [v for (v,) in versions] == sorted(m[0] for m in MIGRATIONS)
+    assert versions[-1][0] == LATEST
     with open_store(tmp_path / "r.duckdb") as store:  # reopening applies nothing twice
         assert store.con.execute("SELECT count(*) FROM schema_migrations").fetchone()[0] == len(MIGRATIONS)
-        assert store.con.execute("SELECT max(version) FROM schema_migrations").fetchone()[0] == LATEST
 
 
 def test_read_only_needs_an_existing_store(tmp_path: Path) -> None:
