@@ -44,10 +44,17 @@ def backend(request: pytest.FixtureRequest, store: Store) -> SearchBackend:
     return LocalBackend(store) if request.param == "local" else request.getfixturevalue("es_backend")
 
 
+def live_table(con) -> str:  # noqa: ANN001 - a DuckDB connection
+    """The table local searches read (search_meta names it once the index was rebuilt)."""
+    row = con.execute("SELECT value FROM search_meta WHERE key = 'table'").fetchone()
+    return row[0] if row else "search_docs"
+
+
 def wipe(backend: SearchBackend, request: pytest.FixtureRequest) -> None:
     """Lose the index outside Radar: the table dropped, the Elasticsearch index deleted."""
     if isinstance(backend, LocalBackend):
-        backend.store.con.execute("DROP TABLE search_docs")
+        with backend.store.transaction() as con:
+            con.execute(f"DROP TABLE {live_table(con)}")
     else:
         es_admin = request.getfixturevalue("es_admin")
         es_admin.indices.delete(index=",".join(es_admin.indices.get_alias(name=backend.alias).body))
@@ -56,7 +63,8 @@ def wipe(backend: SearchBackend, request: pytest.FixtureRequest) -> None:
 def empty(backend: SearchBackend, request: pytest.FixtureRequest) -> None:
     """Delete every document outside Radar; the index itself (and its identity) stays."""
     if isinstance(backend, LocalBackend):
-        backend.store.con.execute("DELETE FROM search_docs")
+        with backend.store.transaction() as con:
+            con.execute(f"DELETE FROM {live_table(con)}")
     else:
         es_admin = request.getfixturevalue("es_admin")  # (this distribution has no _delete_by_query)
         es_admin.bulk(operations=[{"delete": {"_index": backend.alias, "_id": pid}} for pid in IDS], refresh=True)
