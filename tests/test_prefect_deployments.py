@@ -93,6 +93,11 @@ class Stack:
         logs = self.post("/logs/filter", {"logs": {"flow_run_id": {"any_": [run["id"]]}}, "limit": 200})
         return [entry["message"] for entry in logs]
 
+    def log_line(self, run: dict, wanted: Callable[[str], bool]) -> str:
+        """A line of the run's log that ``wanted`` accepts, waiting for it: workers ship logs in batches."""
+        return wait_for("a log line", lambda: next(filter(wanted, self.log_lines(run)), None), within=60,
+                        logs=self.logs)
+
 
 def start(args: list[str], env: dict[str, str], log: Path) -> subprocess.Popen:
     with log.open("wb") as out:
@@ -185,11 +190,10 @@ def test_a_triggered_ingest_and_index_run_completes_with_papers_in_the_store(sta
         assert con.execute("SELECT count(*) FROM papers").fetchone() == (75,)
     # The ingest subflow logs each feed's counts under its own run, the index task under the parent's.
     (ingest_run,) = stack.post("/flow_runs/filter", {"flow_runs": {"parent_flow_run_id": {"any_": [run["id"]]}}})
-    lines = stack.log_lines(ingest_run)
-    assert any(line.startswith("feed nature: ok; fetched 75, new 75, updated 0, unchanged 0, rejected 0")
-               for line in lines), lines
-    assert any(line.startswith("feed gone: failed;") and "HTTP 404" in line for line in lines), lines
-    assert any(line.startswith("index ") and ": pending 75, " in line for line in stack.log_lines(run))
+    assert stack.log_line(ingest_run, lambda line: line.startswith(
+        "feed nature: ok; fetched 75, new 75, updated 0, unchanged 0, rejected 0"))
+    assert stack.log_line(ingest_run, lambda line: line.startswith("feed gone: failed;") and "HTTP 404" in line)
+    assert stack.log_line(run, lambda line: line.startswith("index ") and ": pending 75, " in line)
 
 
 def test_a_run_in_which_every_feed_failed_ends_failed(stack: Stack, tmp_path: Path, feeds: FeedServer) -> None:
@@ -199,8 +203,7 @@ def test_a_run_in_which_every_feed_failed_ends_failed(stack: Stack, tmp_path: Pa
     run = stack.run_to_the_end("ingest/ingest-daily", {"config": str(config)})
     assert run["state_type"] == "FAILED", run["state"]
     assert run["state"]["message"].startswith("all 2 feeds failed: gone-1 (HTTP 404")
-    lines = stack.log_lines(run)
-    assert any(line.startswith("feed gone-2: failed;") for line in lines), lines
+    assert stack.log_line(run, lambda line: line.startswith("feed gone-2: failed;"))
     # Prefect raises a failed run's data in the worker: it must be Radar's error, not a TypeError.
     assert "Unexpected result for failed state" not in stack.logs[1].read_text(errors="replace")
 

@@ -19,8 +19,9 @@ THEME_SENTENCES = 2
 CONNECTIONS = 2
 KEY_PAPERS = 4
 MIN_WORDS = 6
-_LINKISH = re.compile(r"https?://|www\.|\[\d+\]", re.IGNORECASE)
-"""Sentences with links or their own bracketed numbers are not quoted: neither would survive the checks."""
+_LINKISH = re.compile(r"https?://|www\.|\[\d+\]|</?[a-z][a-z0-9]*[\s/>]", re.IGNORECASE)
+"""Sentences with links, markup tags or their own bracketed numbers are not quoted: links and numbers
+would not survive the checks, and a tag is not prose (only journal text is stripped of markup)."""
 TITLES = {"en": "Brief: {topic}", "zh": "简报：{topic}"}
 
 

@@ -195,7 +195,8 @@ def test_url_credentials_never_reach_the_logs(feed_server: FeedServer, fetcher: 
                                               caplog: pytest.LogCaptureFixture) -> None:
     feed_server.route("/logged", Response(b"<rss/>"))
     url = feed_server.url("/logged").replace("http://", "http://reader:s3cretURL@")
-    with caplog.at_level(logging.DEBUG):
+    # Another library may have quietened httpx's logger earlier in the session: open it up here.
+    with caplog.at_level(logging.DEBUG), caplog.at_level(logging.DEBUG, logger="httpx"):
         assert fetcher.get(url).content == b"<rss/>"
     assert "/logged" in caplog.text  # httpx logs each request
     assert "s3cretURL" not in caplog.text

@@ -16,11 +16,12 @@ from indexing.records import Paper
 from indexing.sources import arxiv_api, arxiv_rss, biorxiv, rss
 from indexing.store import open_store
 from indexing.store.papers import Sighting, UpsertCounts, upsert
+from tests.recorded import ARXIV_ATOM
 
 RECORDED = {
     "rss_mock_feed.xml": arxiv_rss.parse,
     "test.rdf": arxiv_rss.parse,
-    "arxiv_rss_example.xml": arxiv_rss.parse,
+    ARXIV_ATOM: arxiv_rss.parse,
     "arxiv_response.xml": arxiv_api.parse,
     "biorxiv_details.json": biorxiv.parse,
     "nature.rss": rss.parse,
