@@ -3,7 +3,8 @@
 Each command runs in a fresh process (``radar ...`` of the shared virtualenv), once untimed to warm
 the OS file cache and any one-time cache (the ONNX export), then ``--runs`` times; the table shows
 the median wall time and the median CPU time (user + system of the child: steadier than wall time
-on a shared machine). "before" imports the code at ``--before`` (default: /work/main, the old code),
+on a shared machine). "before" imports the code at ``--before`` (a checkout of the old code, e.g.
+``git worktree add /tmp/radar-before <commit>``),
 "after" this checkout, through PYTHONPATH.
 
 The store is built once from the demo snapshot (``demo/radar.toml``: ingest, then index with torch,
@@ -11,7 +12,7 @@ as the old code embeds) in a temporary RADAR_HOME and copied for each version. A
 (the old code's temporary Prefect server times out under load) still counts, and is reported.
 ``radar ingest`` is timed into a fresh, empty RADAR_HOME each time (the demo's first step).
 
-    .venv/bin/python bench/cold_start.py [--runs 5] [--before /work/main] [--from-home DIR] [--json]
+    .venv/bin/python bench/cold_start.py [--runs 5] --before /tmp/radar-before [--from-home DIR] [--json]
 """
 
 from __future__ import annotations
@@ -121,7 +122,8 @@ def table(figures: dict[str, dict[str, list]], runs: int) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--runs", type=int, default=5)
-    parser.add_argument("--before", type=Path, default=Path("/work/main"), help="checkout of the old code")
+    parser.add_argument("--before", type=Path, required=True,
+                        help="a checkout of the old code (git worktree add /tmp/radar-before <commit>)")
     parser.add_argument("--from-home", type=Path, help="a RADAR_HOME holding the demo store, ingested and indexed "
                         "(saves building it, which takes minutes on a busy machine)")
     parser.add_argument("--json", action="store_true")

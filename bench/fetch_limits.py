@@ -1,12 +1,12 @@
 """Fetch limits, before and after, side by side: peak memory while fetching a 1 GB body, and the
 time it takes to give up on a server that sends one byte a second.
 
-"Before" runs another checkout's code (``--before /path/to/old/checkout``, e.g. /work/main at the
+"Before" runs another checkout's code (``--before /path/to/old/checkout``, e.g. `git worktree add /tmp/radar-before <commit>` at the
 commit before the limits); "after" runs this one. Each fetch runs in a fresh process, so its peak
 memory (max RSS) is its own; each is capped (address space, and wall time for the slow server:
 ``--cap``) so the old code cannot take the machine down, and a capped figure is reported as such.
 
-    .venv/bin/python bench/fetch_limits.py --before /work/main [--size-mb 1024] [--cap 60] [--json]
+    .venv/bin/python bench/fetch_limits.py --before /tmp/radar-before [--size-mb 1024] [--cap 60] [--json]
 """
 
 from __future__ import annotations

@@ -15,10 +15,10 @@ paging, marks and backend work, not the model: embedding 100,000 papers on 2 cor
 take most of an hour. The model is still loaded (for its dimensions).
 
 Each scenario runs against a code tree given by PYTHONPATH: this checkout ("after") and,
-with --before DIR, another checkout of Radar ("before", e.g. /work/main at its old commit).
+with --before DIR, another checkout of Radar ("before", e.g. `git worktree add /tmp/radar-before <commit>`).
 Peak memory is the max RSS of the index process (at N pending papers).
 
-    .venv/bin/python bench/readers_during_writes.py [--items 100000] [--before /work/main] [--json]
+    .venv/bin/python bench/readers_during_writes.py [--items 100000] [--before /tmp/radar-before] [--json]
 """
 
 from __future__ import annotations
