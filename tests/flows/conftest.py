@@ -62,3 +62,19 @@ def corpus_home(radar_env: Path, corpus_path: Path) -> Path:
     """RADAR_HOME holding a private copy of the corpus store."""
     copy_corpus(corpus_path, radar_env)
     return radar_env
+
+
+@pytest.fixture
+def flaky_config(tmp_path: Path, feed_server: FeedServer, feed_bytes, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """Two feeds, no HTTP retries and two task retries: "flaky" answers 503 twice then the feed,
+    "gone" answers 404 (a permanent failure, never retried)."""
+    monkeypatch.setenv("RADAR_HTTP__RETRIES", "0")
+    monkeypatch.setenv("RADAR_INGEST__TASK_RETRIES", "2")
+    monkeypatch.setenv("RADAR_INGEST__TASK_RETRY_DELAY", "0")
+    flaky = feed_server.route("/flaky", Response(b"", status=503), Response(b"", status=503),
+                              Response(feed_bytes(ARXIV_ATOM)))
+    gone = feed_server.route("/gone", Response(b"", status=404))
+    config = tmp_path / "c.toml"
+    config.write_text(f'[[feeds]]\nname="flaky"\nkind="arxiv-rss"\nurl="{flaky}"\n'
+                      f'[[feeds]]\nname="gone"\nkind="arxiv-rss"\nurl="{gone}"\n')
+    return config

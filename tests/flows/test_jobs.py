@@ -7,22 +7,12 @@ from pathlib import Path
 import pytest
 
 from flows.jobs import ingest_run
-from tests.feedserver import FeedServer, Response
-from tests.recorded import ARXIV_ATOM
+from tests.feedserver import FeedServer
 
 
 def test_transient_failures_are_retried_permanent_ones_are_not(
-        radar_env: Path, tmp_path: Path, feed_server: FeedServer, feed_bytes, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv("RADAR_HTTP__RETRIES", "0")
-    monkeypatch.setenv("RADAR_INGEST__TASK_RETRIES", "2")
-    monkeypatch.setenv("RADAR_INGEST__TASK_RETRY_DELAY", "0")
-    flaky = feed_server.route("/flaky", Response(b"", status=503), Response(b"", status=503),
-                              Response(feed_bytes(ARXIV_ATOM)))
-    gone = feed_server.route("/gone", Response(b"", status=404))
-    config = tmp_path / "c.toml"
-    config.write_text(f'[[feeds]]\nname="flaky"\nkind="arxiv-rss"\nurl="{flaky}"\n'
-                      f'[[feeds]]\nname="gone"\nkind="arxiv-rss"\nurl="{gone}"\n')
-    report = ingest_run(config=str(config))
+        radar_env: Path, flaky_config: Path, feed_server: FeedServer) -> None:
+    report = ingest_run(config=str(flaky_config))
     assert [(r.feed, r.status) for r in report.feeds] == [("flaky", "ok"), ("gone", "failed")]
     assert len(feed_server.hits_for("/flaky")) == 3
     assert len(feed_server.hits_for("/gone")) == 1
