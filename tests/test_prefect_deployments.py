@@ -61,10 +61,20 @@ class Stack:
     logs: list[Path]
 
     def get(self, path: str) -> Any:  # noqa: ANN401 - JSON
-        return httpx.get(self.api + path, timeout=30).raise_for_status().json()
+        return self._call("GET", path)
 
     def post(self, path: str, body: dict) -> Any:  # noqa: ANN401 - JSON
-        return httpx.post(self.api + path, json=body, timeout=30).raise_for_status().json()
+        return self._call("POST", path, body)
+
+    def _call(self, method: str, path: str, body: dict | None = None) -> Any:  # noqa: ANN401 - JSON
+        """One API call; a 503 (the server's database briefly busy, as a worker also writes) is tried
+        again, a few times, as Prefect's own client does."""
+        for _ in range(5):
+            response = httpx.request(method, self.api + path, json=body, timeout=30)
+            if response.status_code != 503:
+                break
+            time.sleep(1)
+        return response.raise_for_status().json()
 
     def prefect(self, *args: str) -> str:
         done = subprocess.run([str(PREFECT), *args], cwd=REPO, env=self.env, capture_output=True, text=True,
