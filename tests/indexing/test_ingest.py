@@ -367,9 +367,9 @@ def test_arxiv_papers_that_share_a_doi_stay_apart_and_a_rerun_changes_nothing(
         feed_server: FeedServer, fetcher: HttpFetcher, store: Store) -> None:
     doi = "10.1103/physrevd.110.000001"
     items = [item(i, title=f"Paper {i}", doi=doi.upper()) for i in ("2411.00033", "2411.00031", "2411.00032")]
-    url = feed_server.route("/rss/shared", Response(feed(*items)))
+    url = feed_server.route("/rss/same-doi", Response(feed(*items)))
     journal = feed_server.route("/j.rss", Response(_journal(("Journal version", doi))))
-    specs = (arxiv("shared", url), FeedSpec(name="journal", kind="rss", url=journal, source="J"))
+    specs = (arxiv("same-doi", url), FeedSpec(name="journal", kind="rss", url=journal, source="J"))
     first = run(store, fetcher, *specs)
     assert [(r.new, r.updated) for r in first.feeds] == [(3, 0), (0, 1)]
     # Three papers; the lowest id owns the DOI, so the journal item joined it.
