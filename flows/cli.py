@@ -188,9 +188,11 @@ def search(
     since: Annotated[datetime | None, typer.Option("--since", formats=["%Y-%m-%d"], help="Published on or after (UTC).")] = None,
     until: Annotated[datetime | None, typer.Option("--until", formats=["%Y-%m-%d"], help="Published on or before (UTC).")] = None,
     k: Annotated[int, typer.Option("-k", min=1, max=1000, help="How many results.")] = 10,
+    show_all: Annotated[bool, typer.Option("--all", help="Also show hits under the relevance floor.")] = False,
     json_output: JsonOption = False,
 ) -> None:
-    """Search the indexed papers by meaning and by words."""
+    """Search the indexed papers by meaning and by words; each hit shows its relevance (0-1), and hits
+    under the relevance floor are left out unless --all."""
     from flows.console import search_table
     from flows.runtime import searching
     from indexing.search.base import Filters
@@ -202,7 +204,8 @@ def search(
                       since=since.date() if since else None, until=until.date() if until else None)
     try:
         with searching() as s:
-            result = run_search(s.store, s.backend, s.embedder, query, mode=mode, filters=filters, k=k)  # type: ignore[arg-type]
+            result = run_search(s.store, s.backend, s.embedder, query, mode=mode, filters=filters, k=k,  # type: ignore[arg-type]
+                                include_below_floor=show_all)
     except RadarError as exc:
         raise _fail(exc) from None
     if json_output:

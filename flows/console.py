@@ -119,13 +119,22 @@ def status_tables(status: StoreStatus) -> list[Table]:
     return tables
 
 
-def search_table(result) -> Table:  # noqa: ANN001 - a queries.search.SearchResult
-    """Ranked hits: title and snippet with the query words in bold, then who, where, when."""
+def search_table(result) -> Table | str:  # noqa: ANN001 - a queries.search.SearchResult
+    """Ranked hits with their relevance: title and snippet with the query words in bold, then who,
+    where, when. A line saying so when nothing clears the relevance floor."""
     from rich.markup import escape
 
-    title = f"{len(result.hits)} results for {result.query!r} ({result.mode}, {result.backend}, {result.took_ms:.0f} ms)"
-    table = Table(title=title, title_justify="left", show_lines=True)
+    if result.nothing_relevant:
+        return (f"Nothing relevant to {escape(repr(result.query))} ({result.mode}, {result.backend}): "
+                f"{result.below_floor} papers match a little, none with relevance {result.floor:.2f} or more. "
+                "Try other words, or add --all to see them anyway.")
+    hidden = f", {result.below_floor} under relevance {result.floor:.2f} left out (--all shows them)" \
+        if result.below_floor else ""
+    title = f"{len(result.hits)} results for {result.query!r} ({result.mode}, {result.backend}, " \
+            f"{result.took_ms:.0f} ms{hidden})"
+    table = Table(title=escape(title), title_justify="left", show_lines=True)
     table.add_column("#", justify="right")
+    table.add_column("relevance", justify="right")
     table.add_column("paper", overflow="fold")
     for hit in result.hits:
         snippet, cursor, parts = hit.snippet, 0, []
@@ -136,7 +145,9 @@ def search_table(result) -> Table:  # noqa: ANN001 - a queries.search.SearchResu
         authors = few_authors(hit.authors)
         meta = " · ".join(x for x in (hit.paper_id, hit.field, ", ".join(hit.categories[:3]), hit.published or "",
                                       kind_label(hit)) if x)
-        table.add_row(str(hit.rank), f"[bold]{escape(hit.title)}[/]\n[dim]{escape(authors)}[/]\n"
+        shade = "green" if hit.relevance >= 0.5 else "yellow" if hit.relevance >= result.floor else "dim"
+        table.add_row(str(hit.rank), f"[{shade}]{hit.relevance:.2f}[/]",
+                      f"[bold]{escape(hit.title)}[/]\n[dim]{escape(authors)}[/]\n"
                       f"{''.join(parts)}\n[cyan]{escape(meta)}[/]  {escape(hit.url or '')}")
     return table
 

@@ -41,6 +41,10 @@ DEFAULT_K = 10
 MIN_SIMILARITY = 0.3
 """Cosine under which a paper is not related enough to show, whatever field it would add
 (all-MiniLM-L6-v2: unrelated abstracts score about 0.0-0.2, close work 0.5 and above)."""
+FILLER_FLOOR = 0.45
+"""Cosine a paper needs to be picked for diversity (another field's place, or novelty) rather than
+for being among the k closest: a quota is never filled with weak hits (an MCTS reasoning paper's
+"related" surgical phase recognition at 0.37). all-MiniLM-L6-v2: close work scores 0.5 and above."""
 NEIGHBOURS = 30
 """Depth of the unfiltered k-NN query (at least 3k)."""
 PER_FIELD = 10
@@ -130,10 +134,12 @@ def paper_vectors(store: Store, embedder: Embedder, papers: list[Paper]) -> tupl
 
 def related(store: Store, backend: SearchBackend, embedder: Embedder, paper_id: str, *, k: int = DEFAULT_K,
             lam: float = LAMBDA, max_per_field: int | None = None,
-            min_similarity: float = MIN_SIMILARITY) -> RelatedResult:
+            min_similarity: float = MIN_SIMILARITY, filler_floor: float = FILLER_FLOOR) -> RelatedResult:
     """The ``k`` papers most related to ``paper_id`` across fields, grouped by field.
     ``max_per_field`` (default: half of k, rounded up) caps any one field while other fields
-    have papers above ``min_similarity``; places they cannot fill go back to the closest papers."""
+    have papers above ``filler_floor``; places they cannot fill go back to the closest papers.
+    Every paper shown is at least ``min_similarity`` close; one that is not among the k closest
+    (picked for diversity) at least ``filler_floor``."""
     if k < 1:
         raise QueryError("k must be at least 1.")
     started = time.perf_counter()
@@ -145,8 +151,9 @@ def related(store: Store, backend: SearchBackend, embedder: Embedder, paper_id: 
     cand_vectors, _ = paper_vectors(store, embedder, candidates)
     matrix = np.vstack([_unit(cand_vectors[c.paper_id]) for c in candidates] or [np.zeros((0, len(vector)))])
     sims = matrix @ vector
-    keep = sorted((i for i in range(len(candidates)) if sims[i] >= min_similarity),
-                  key=lambda i: (-sims[i], candidates[i].paper_id))
+    closest = sorted((i for i in range(len(candidates)) if sims[i] >= min_similarity),
+                     key=lambda i: (-sims[i], candidates[i].paper_id))
+    keep = closest[:k] + [i for i in closest[k:] if sims[i] >= filler_floor]
     kept = [candidates[i] for i in keep]
     picks = mmr(sims[keep], matrix[keep], [c.field for c in kept], k, lam=lam,
                 max_per_field=max_per_field or own_field_quota(k), fill=True)

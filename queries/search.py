@@ -1,5 +1,7 @@
 """Search: BM25, dense or hybrid, fused here (reciprocal rank fusion) so every backend ranks
-the same way; each hit carries its citation data and a snippet with highlight offsets."""
+the same way; each hit carries its citation data, a snippet with highlight offsets, and a
+relevance a person can read (queries/relevance.py). Hits under the relevance floor are left out
+unless asked for: a query with nothing relevant says so instead of showing the least bad papers."""
 
 from __future__ import annotations
 
@@ -12,8 +14,10 @@ from indexing.embeddings import Embedder
 from indexing.search.base import BackendHit, Filters, SearchBackend
 from indexing.store import Store
 from indexing.store.papers import read_papers
+from indexing.store.search_state import vectors_of
 from queries.citation import Cited, citation_of
 from queries.filters import check_filters
+from queries.relevance import FLOOR, relevance, signals
 from radar.errors import QueryError
 
 Mode = Literal["hybrid", "bm25", "dense"]
@@ -31,6 +35,9 @@ class SearchHit(Cited):
 
     rank: int
     score: float
+    """The ranking's own score (hybrid: the RRF sum; bm25: BM25; dense: the cosine), for ordering only."""
+    relevance: float
+    """The calibrated chance (0-1) that the paper is relevant to the query (queries/relevance.py)."""
     snippet: str
     highlights: list[tuple[int, int]]
     """[start, end) character offsets of query words in ``snippet``."""
@@ -47,6 +54,15 @@ class SearchResult:
     hits: list[SearchHit] = field(default_factory=list)
     truncated: bool = False
     took_ms: float = 0.0
+    floor: float = FLOOR
+    """Hits under this relevance are left out (unless the search asked for all)."""
+    below_floor: int = 0
+    """Hits left out for being under the floor."""
+
+    @property
+    def nothing_relevant(self) -> bool:
+        """No hit clears the floor, though the index has papers that match a little."""
+        return not self.hits and self.below_floor > 0
 
 
 def clean_query(query: str) -> tuple[str, bool]:
@@ -69,29 +85,36 @@ def reciprocal_rank_fusion(rankings: dict[str, list[BackendHit]], k: int = RRF_K
 
 
 def search(store: Store, backend: SearchBackend, embedder: Embedder, query: str, *,
-           mode: Mode = "hybrid", filters: Filters | None = None, k: int = 10) -> SearchResult:
+           mode: Mode = "hybrid", filters: Filters | None = None, k: int = 10,
+           include_below_floor: bool = False, floor: float = FLOOR) -> SearchResult:
+    """The best ``k`` hits for ``query``, each with its relevance; hits under ``floor`` are left out
+    (and counted) unless ``include_below_floor``. Every mode runs both rankings, as the relevance
+    of a hit uses both signals whichever ranking found it."""
     text, truncated = clean_query(query)  # usage errors first, before the model loads
     filters = check_filters(store.cursor(), filters or Filters())
-    if mode != "bm25":
-        embedder.model  # noqa: B018 - load the model before the clock starts: latency is the query's own
+    embedder.model  # noqa: B018 - load the model before the clock starts: latency is the query's own
     started = time.perf_counter()
-    depth = max(k, CANDIDATES) if mode == "hybrid" else k
-    rankings: dict[str, list[BackendHit]] = {}
-    if mode in ("bm25", "hybrid"):
-        rankings["bm25"] = backend.bm25(text, filters, depth)
-    if mode in ("dense", "hybrid"):
-        rankings["dense"] = backend.knn(embedder.embed([text])[0], filters, depth)
+    depth = max(k, CANDIDATES)
+    vector = embedder.embed([text])[0]
+    rankings = {"bm25": backend.bm25(text, filters, depth), "dense": backend.knn(vector, filters, depth)}
     if mode == "hybrid":
         ranked = reciprocal_rank_fusion(rankings)[:k]
     else:
         ranked = [(h.paper_id, h.score, [mode]) for h in rankings[mode][:k]]
-    result = SearchResult(query=text, mode=mode, backend=backend.name, filters=filters, truncated=truncated)
-    result.hits = _hits(store, ranked, text)
+    ids = [pid for pid, _, _ in ranked]
+    found = signals(ids, vector, vectors_of(store.cursor(), embedder.name, ids), rankings["bm25"], depth,
+                    len(query_terms(text)), backend.count())
+    relevances = {pid: relevance(*found[pid]) for pid in ids}
+    kept = [r for r in ranked if include_below_floor or relevances[r[0]] >= floor]
+    result = SearchResult(query=text, mode=mode, backend=backend.name, filters=filters, truncated=truncated,
+                          floor=floor, below_floor=len(ranked) - len(kept))
+    result.hits = _hits(store, kept, relevances, text)
     result.took_ms = (time.perf_counter() - started) * 1000
     return result
 
 
-def _hits(store: Store, ranked: list[tuple[str, float, list[str]]], query: str) -> list[SearchHit]:
+def _hits(store: Store, ranked: list[tuple[str, float, list[str]]], relevances: dict[str, float],
+          query: str) -> list[SearchHit]:
     papers = read_papers(store.cursor(), [pid for pid, _, _ in ranked])
     terms = query_terms(query)
     hits = []
@@ -100,7 +123,8 @@ def _hits(store: Store, ranked: list[tuple[str, float, list[str]]], query: str) 
         if paper is None:  # in the index but no longer in the store: reindex will drop it
             continue
         snippet, highlights = make_snippet(paper.abstract or paper.title, terms)
-        hits.append(SearchHit(**citation_of(paper), rank=len(hits) + 1, score=round(score, 6), snippet=snippet,
+        hits.append(SearchHit(**citation_of(paper), rank=len(hits) + 1, score=round(score, 6),
+                              relevance=round(relevances[paper_id], 3), snippet=snippet,
                               highlights=highlights, matched_by=matched_by))
     return hits
 
@@ -148,5 +172,8 @@ def search_json(result: SearchResult) -> dict:
                     for k, v in asdict(result.filters).items()},
         "truncated": result.truncated,
         "took_ms": round(result.took_ms, 1),
+        "relevance_floor": result.floor,
+        "below_floor": result.below_floor,
+        "nothing_relevant": result.nothing_relevant,
         "hits": [asdict(h) for h in result.hits],
     }

@@ -107,10 +107,11 @@ class BriefSettings(_Group):
                     "its cited abstract) for a claim to count as supported. Chosen on SciFact train by F0.5 "
                     "(bench/support_threshold.py); on test it accepts 55% of claims against their evidence, 23% "
                     "against a same-topic abstract, 0% against a random one (precision 0.73).")
-    min_relevance: float = Field(
-        0.25, ge=-1, le=1,
-        description="Lowest cosine similarity between the topic and a paper for it to count as on topic; below it "
-                    "on every paper, the brief says nothing was found instead of writing one.")
+    min_relevance: float | None = Field(
+        None, ge=0, le=1,
+        description="Lowest relevance (0-1, calibrated, as `radar search` shows it) for a paper to count as on "
+                    "topic; unset means search's relevance floor. With fewer than 2 papers on topic, the brief "
+                    "says nothing was found instead of writing one.")
     abstract_chars: int = Field(1500, ge=200, le=20_000, description="Characters of each abstract shown to the model; longer ones are cut.")
 
 

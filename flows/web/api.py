@@ -26,11 +26,13 @@ Session = Annotated[Searching, Depends(store_session)]
 @router.get("/search", summary="Search papers (schema radar.search/1, as `radar search --json`)")
 def api_search(s: Session, q: str, mode: str = "hybrid", field: str | None = None, category: str | None = None,
                source: str | None = None, since: str | None = None, until: str | None = None,
-               k: Annotated[int, Query(ge=1, le=MAX_RESULTS)] = 10) -> dict:
+               k: Annotated[int, Query(ge=1, le=MAX_RESULTS)] = 10,
+               show_all: Annotated[bool, Query(alias="all", description="Also hits under the relevance floor.")] = False,
+               ) -> dict:
     filters = Filters(field=blank_none(field), category=blank_none(category), source=blank_none(source),
                       since=day_of(since, "since"), until=day_of(until, "until"))
     return search_json(search(s.store, s.backend, s.embedder, bounded_query(q), mode=mode_of(mode),  # type: ignore[arg-type]
-                              filters=filters, k=k))
+                              filters=filters, k=k, include_below_floor=show_all))
 
 
 @router.get("/today", summary="One day's papers (schema radar.today/1)")

@@ -64,9 +64,9 @@ def paper(request: Request, s: Session, paper_id: str) -> HTMLResponse:
 def search_page(request: Request, s: Session, q: str = "", mode: str = "hybrid", field: str | None = None,
                 category: str | None = None, source: str | None = None, since: str | None = None,
                 until: str | None = None, page_no: Annotated[int, Query(alias="page", ge=1, le=MAX_RESULTS)] = 1,
-                ) -> HTMLResponse:
+                show_all: Annotated[bool, Query(alias="all")] = False) -> HTMLResponse:
     form = {"q": q, "mode": mode, "field": blank_none(field), "category": blank_none(category),
-            "source": blank_none(source), "since": since or "", "until": until or ""}
+            "source": blank_none(source), "since": since or "", "until": until or "", "all": 1 if show_all else None}
     facets = store_facets(s.store)
     if not q.strip():
         return page(request, "search.html", form=form, facets=facets, result=None, hits=[], page_no=1,
@@ -75,7 +75,7 @@ def search_page(request: Request, s: Session, q: str = "", mode: str = "hybrid",
                       since=day_of(since, "since"), until=day_of(until, "until"))
     k = min(page_no * PAGE_SIZE, MAX_RESULTS)
     result = search(s.store, s.backend, s.embedder, bounded_query(q), mode=mode_of(mode),  # type: ignore[arg-type]
-                    filters=filters, k=k)
+                    filters=filters, k=k, include_below_floor=show_all)
     hits = result.hits[(page_no - 1) * PAGE_SIZE:page_no * PAGE_SIZE]
     has_next = len(result.hits) == k and k < MAX_RESULTS
     words_found = any("bm25" in h.matched_by for h in result.hits)

@@ -1,5 +1,9 @@
 """Choosing a brief's evidence: hybrid search for the topic, then numbered sources that span
-fields where the index has more than one, so cross-field work is not drowned by the largest field."""
+fields where the index has more than one, so cross-field work is not drowned by the largest field.
+
+Only papers that clear search's relevance floor (queries/relevance.py) count as on topic: a
+field's quota is never padded with papers under it, and a topic with fewer than a minimum of
+on-topic papers gets no sources at all (the brief then says nothing in the index matches)."""
 
 from __future__ import annotations
 
@@ -11,12 +15,14 @@ from indexing.embeddings import Embedder
 from indexing.search.base import Filters, SearchBackend
 from indexing.store import Store
 from indexing.store.papers import read_papers
-from indexing.store.search_state import vectors_of
 from queries.brief.records import BriefRequest, Source
+from queries.relevance import FLOOR
 from queries.search import SearchHit, search
 
 FIELD_SHARE = 0.6
 """At most this share of the sources may come from one field when others are on topic."""
+MIN_SOURCES = 2
+"""Fewest on-topic papers a brief is written from: one paper is no overview."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,35 +32,33 @@ class Candidate:
 
 
 def find_candidates(store: Store, backend: SearchBackend, embedder: Embedder, request: BriefRequest, *,
-                    depth: int, min_relevance: float) -> list[Candidate]:
-    """Hybrid-search hits for the topic (one search per requested field), best first, that are
-    close enough in meaning to count as on topic."""
-    hits = _search_each_field(store, backend, embedder, request, depth)
-    vectors = vectors_of(store.cursor(), embedder.name, [h.paper_id for h in hits])
-    topic = embedder.embed([request.topic])[0]
-    candidates = []
-    for hit in hits:
-        vector = vectors.get(hit.paper_id)
-        relevance = float(vector @ topic) if vector is not None else 0.0
-        if relevance >= min_relevance:
-            candidates.append(Candidate(hit, relevance))
-    return candidates
+                    depth: int, min_relevance: float | None = None) -> list[Candidate]:
+    """Hybrid-search hits for the topic (one search per requested field) whose relevance clears
+    ``min_relevance`` (None: search's floor), most relevant first."""
+    floor = FLOOR if min_relevance is None else min_relevance
+    hits = _search_each_field(store, backend, embedder, request, depth, floor)
+    return [Candidate(hit, hit.relevance) for hit in hits if hit.relevance >= floor]
 
 
 def _search_each_field(store: Store, backend: SearchBackend, embedder: Embedder, request: BriefRequest,
-                       depth: int) -> list[SearchHit]:
+                       depth: int, floor: float) -> list[SearchHit]:
     merged: dict[str, SearchHit] = {}
     for field in request.fields or (None,):
         filters = Filters(field=field, since=request.since, until=request.until)
-        for hit in search(store, backend, embedder, request.topic, filters=filters, k=depth).hits:
-            if hit.paper_id not in merged or hit.score > merged[hit.paper_id].score:
+        for hit in search(store, backend, embedder, request.topic, filters=filters, k=depth, floor=floor).hits:
+            if hit.paper_id not in merged or hit.relevance > merged[hit.paper_id].relevance:
                 merged[hit.paper_id] = hit
-    return sorted(merged.values(), key=lambda h: -h.score)
+    return sorted(merged.values(), key=lambda h: (-h.relevance, h.rank, h.paper_id))
 
 
-def choose_sources(candidates: Sequence[Candidate], n: int, *, min_fields: int) -> list[Candidate]:
+def choose_sources(candidates: Sequence[Candidate], n: int, *, min_fields: int,
+                   min_sources: int = MIN_SOURCES) -> list[Candidate]:
     """Up to ``n`` candidates in search order, holding the best of each of the first ``min_fields``
-    fields (when the candidates have them) and at most FIELD_SHARE of ``n`` from any one field."""
+    fields (when the candidates have them) and at most FIELD_SHARE of ``n`` from any one field;
+    none when fewer than ``min_sources`` candidates are on topic. Candidates are on topic (over the
+    floor) already, so a field's place goes only to a paper that earned it."""
+    if len(candidates) < min(min_sources, n):
+        return []
     fields = list(dict.fromkeys(c.hit.field for c in candidates))
     cap = n if len(fields) < 2 else max(1, math.ceil(n * FIELD_SHARE))
     chosen = [next(c for c in candidates if c.hit.field == f) for f in fields[:min(min_fields, n)]]

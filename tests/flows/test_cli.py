@@ -123,7 +123,12 @@ def test_index_then_search(radar_env: Path, config_file: Path) -> None:
     only_nature = json.loads(invoke("search", "immune response", "--source", "Nature", "--json").stdout)
     assert only_nature["hits"] and {h["source"] for h in only_nature["hits"]} == {"Nature"}
     table = invoke("search", "Shapley value", "-k", "2")
-    assert table.exit_code == 0 and "Functional relevance" in table.stdout
+    assert table.exit_code == 0 and "Functional relevance" in table.stdout and "relevance" in table.stdout
+    assert 0 < result["hits"][0]["relevance"] <= 1 and result["nothing_relevant"] is False
+    nothing = invoke("search", "coral reef bleaching ocean acidification")
+    assert nothing.exit_code == 0 and "Nothing relevant" in nothing.stdout and "--all" in nothing.stdout
+    shown = json.loads(invoke("search", "coral reef bleaching ocean acidification", "--all", "--json").stdout)
+    assert shown["hits"] and all(h["relevance"] < shown["relevance_floor"] for h in shown["hits"])
 
 
 @pytest.mark.parametrize(("args", "code"), [(["search", "?!?"], 2), (["search", "x", "--mode", "fuzzy"], 2),

@@ -14,7 +14,7 @@ from indexing.store import open_store
 from indexing.store.papers import read_papers
 from indexing.store.search_state import vectors_of
 from queries.key_terms import key_form, terms
-from queries.related import id_forms, related, related_json, resolve_paper_id
+from queries.related import FILLER_FLOOR, id_forms, related, related_json, resolve_paper_id
 from radar.errors import QueryError
 from tests.corpus import copy_corpus
 
@@ -89,12 +89,22 @@ def test_close_work_from_other_fields_is_found(result) -> None:
 
 
 def test_the_quota_limits_the_papers_own_field(fields_corpus, fields_backend, embedder, result) -> None:
-    own = sum(h.field == "Computer Science" for h in result.hits)
-    assert len(result.hits) == 10 and own <= math.ceil(10 / 2)
+    quota = related(fields_corpus, fields_backend, embedder, PAPER, k=10, filler_floor=0.3)
+    own = sum(h.field == "Computer Science" for h in quota.hits)
+    assert len(quota.hits) == 10 and own <= math.ceil(10 / 2)
     unlimited = related(fields_corpus, fields_backend, embedder, PAPER, k=10, max_per_field=10, lam=1.0)
     assert sum(h.field == "Computer Science" for h in unlimited.hits) > own
     # without diversity or quota it is the ten closest papers: none of the diverse choice is closer
-    assert min(h.similarity for h in unlimited.hits) >= min(h.similarity for h in result.hits)
+    assert min(h.similarity for h in unlimited.hits) >= min(h.similarity for h in quota.hits)
+
+
+def test_no_place_is_filled_with_a_weak_paper_for_diversity(fields_corpus, fields_backend, embedder, result) -> None:
+    closest = related(fields_corpus, fields_backend, embedder, PAPER, k=10, max_per_field=10, lam=1.0)
+    nearest = {h.paper_id for h in closest.hits}  # the ten closest papers
+    fillers = [h for h in result.hits if h.paper_id not in nearest]
+    assert len(result.hits) == 10 and all(h.similarity >= FILLER_FLOOR for h in fillers)
+    weak = related(fields_corpus, fields_backend, embedder, PAPER, k=10, filler_floor=0.3)
+    assert any(h.similarity < FILLER_FLOOR and h.paper_id not in nearest for h in weak.hits)
 
 
 def test_the_similarity_floor_keeps_unrelated_fields_out(fields_corpus, fields_backend, embedder, result) -> None:

@@ -66,5 +66,6 @@ def test_every_mode_finds_the_paper_and_carries_its_citation(store, indexed, emb
 
 
 def test_filters_reach_the_backend(store, indexed, embedder) -> None:
-    result = search(store, indexed, embedder, "brain networks", filters=Filters(field="Biology"), k=10)
+    result = search(store, indexed, embedder, "brain networks", filters=Filters(field="Biology"), k=10,
+                    include_below_floor=True)
     assert result.hits and {h.field for h in result.hits} == {"Biology"}

@@ -81,6 +81,7 @@ def test_search_finds_highlights_and_pages(client: httpx.Client) -> None:
     hits = re.findall(r'<li class="paper">', html)
     assert len(hits) == 10
     assert re.search(r"<mark>protein</mark>", html, re.IGNORECASE)
+    assert re.search(r'<span class="relevance"[^>]*>relevance (0\.\d\d|1\.00)</span>', html)
     assert 'rel="next"' in html
     second = client.get("/search", params={"q": "protein structure", "mode": "bm25", "page": 2}).text
     assert '<ol class="papers" start="11">' in second
@@ -89,9 +90,12 @@ def test_search_finds_highlights_and_pages(client: httpx.Client) -> None:
 def test_search_says_honestly_when_nothing_is_found(client: httpx.Client) -> None:
     html = client.get("/search", params={"q": "qqzzxv wwkkjj", "mode": "bm25"}).text
     assert "Nothing relevant was found for “qqzzxv wwkkjj”" in html
-    # Vectors always have nearest neighbours: the page says they are only that.
+    # Vectors always have nearest neighbours: none is relevant, and the page says so; shown anyway,
+    # the page says they are only the closest by meaning.
     hybrid = client.get("/search", params={"q": "qqzzxv wwkkjj"}).text
-    assert "No paper contains these words" in hybrid
+    assert "Nothing relevant to “qqzzxv wwkkjj”" in hybrid and "all=1" in hybrid
+    everything = client.get("/search", params={"q": "qqzzxv wwkkjj", "all": 1}).text
+    assert "No paper contains these words" in everything and 'class="relevance low"' in everything
     assert "No paper contains these words" not in client.get("/search", params={"q": "protein structure"}).text
 
 
