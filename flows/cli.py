@@ -461,5 +461,9 @@ def _emit(text: str, output_format: str, output: Path | None) -> None:
     else:
         out.write_text(text)
 
-if __name__ == "__main__":
-    app()
+import flows.cli_export  # noqa: E402,F401 - registers `radar export`
+
+if __name__ == "__main__":  # `python -m flows.cli`: run the app as `radar` imports it, with every command registered
+    from flows.cli import app as registered_app
+
+    registered_app()
