@@ -194,7 +194,7 @@ MIGRATIONS: list[tuple[int, str, Step]] = [
         CREATE TABLE store_changes (counter BIGINT NOT NULL);
         INSERT INTO store_changes VALUES (0);
     """),
-    (10, "interest profiles kept in the store, and star / dismiss feedback on papers", """
+    (12, "interest profiles kept in the store, and star / dismiss feedback on papers", """
         -- One row per profile Radar knows beyond the config file: created here ('store'), or
         -- imported from the TOML config ('config'). spec is the profile as it is now (NULL once
         -- deleted here); base is the config's version as last imported, so an edit here and a
