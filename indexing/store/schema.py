@@ -194,6 +194,11 @@ MIGRATIONS: list[tuple[int, str, Step]] = [
         CREATE TABLE store_changes (counter BIGINT NOT NULL);
         INSERT INTO store_changes VALUES (0);
     """),
+    (10, "the raw text of each version as its feed sent it; version 0 for sources without versions", """
+        ALTER TABLE versions ADD COLUMN raw_title VARCHAR;
+        ALTER TABLE versions ADD COLUMN raw_abstract VARCHAR;
+        ALTER TABLE versions ADD COLUMN raw_authors VARCHAR[];
+    """),
 ]
 
 LATEST = max(m[0] for m in MIGRATIONS)
