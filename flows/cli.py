@@ -461,9 +461,12 @@ def _emit(text: str, output_format: str, output: Path | None) -> None:
     else:
         out.write_text(text)
 
-from flows.cli_profile import profile_app  # noqa: E402 - registered last: it uses the options and printers above
+if __name__ == "__main__":  # `python -m flows.cli`: run the module proper, where the command groups below
+    from flows.cli import app as registered  # register (they import it: one module, one app)
+
+    registered()
+
+# Command groups of their own modules, registered last: they use the options and printers above.
+from flows.cli_profile import profile_app  # noqa: E402
 
 app.add_typer(profile_app)
-
-if __name__ == "__main__":
-    app()
