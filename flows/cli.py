@@ -461,14 +461,13 @@ def _emit(text: str, output_format: str, output: Path | None) -> None:
     else:
         out.write_text(text)
 
-if __name__ == "__main__":
-    # `python -m flows.cli`: run the CLI as `radar` imports it (the module flows.cli, whose end registers every
-    # command module); registering here too would import those modules while flows.cli is half-loaded.
-    from flows.cli import app as registered_app
+if __name__ == "__main__":  # `python -m flows.cli`: run the module proper, where the command groups below
+    from flows.cli import app as registered  # register (they import it: one module, one app)
 
-    registered_app()
-else:
-    import flows.cli_export  # noqa: F401 - registers `radar export`
-    from flows.cli_profile import profile_app  # registered last: it uses the options and printers above
+    registered()
 
-    app.add_typer(profile_app)
+# Command groups of their own modules, registered last: they use the options and printers above.
+from flows.cli_profile import profile_app  # noqa: E402
+
+app.add_typer(profile_app)
+import flows.cli_export  # noqa: E402,F401 - registers `radar export`
