@@ -461,5 +461,11 @@ def _emit(text: str, output_format: str, output: Path | None) -> None:
     else:
         out.write_text(text)
 
+from flows import cli_mail  # noqa: E402, F401 - registers `radar mail`
+
 if __name__ == "__main__":
-    app()
+    # `python -m flows.cli`: this file runs as __main__, and the flows/cli_*.py modules register their
+    # commands on the app of the module flows.cli (imported by them), so run that one.
+    from flows.cli import app as registered
+
+    registered()
