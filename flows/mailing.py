@@ -8,10 +8,10 @@ from datetime import date
 from pathlib import Path
 
 from flows.outcome import Outcome
+from flows.profiling import current_profiles, profile_named
 from flows.runtime import searching
 from queries.digest import DEFAULT_K
 from queries.mail.send import MailDraft, MailOutcome, draft_mail, dry_run, send_draft
-from radar.config import configured
 from radar.errors import ConfigError
 from radar.settings import Settings, load_settings
 
@@ -33,9 +33,9 @@ class MailOrder:
 def mail_profile(order: MailOrder, settings: Settings | None = None) -> MailOutcome:
     """Draft ``order.profile``'s digest mail and send it (unless sent already), or only write it."""
     settings = settings or load_settings()
-    spec = configured(settings, order.config).profile(order.profile)
     with searching(settings, read_only=order.dry_run) as s:
-        draft = draft_mail(s.store, s.backend, s.embedder, spec, settings, day=order.day, k=order.k)
+        found = profile_named(settings, order.profile, order.config, s.store)
+        draft = draft_mail(s.store, s.backend, s.embedder, found, settings, day=order.day, k=order.k)
         outcome = dry_run(draft) if order.dry_run else send_draft(s.store, draft, settings.smtp, resend=order.resend)
     if order.dry_run or order.output is not None:
         outcome.eml = str(write_eml(draft, order.output or default_eml(settings, draft)))
@@ -43,11 +43,11 @@ def mail_profile(order: MailOrder, settings: Settings | None = None) -> MailOutc
 
 
 def mailed_profiles(settings: Settings, config: Path | None, profile: str | None = None) -> list[str]:
-    """The named profile, or every profile of the config that has recipients."""
-    loaded = configured(settings, config)
+    """The named profile, or every effective profile (the config's and the store's) with recipients."""
+    known = current_profiles(settings, config)
     if profile:
-        return [loaded.profile(profile).name]
-    return [p.name for p in loaded.profiles if p.recipients]
+        return [known.get(profile).name]
+    return [p.name for p in known.profiles if p.spec.recipients]
 
 
 def default_eml(settings: Settings, draft: MailDraft) -> Path:
