@@ -461,14 +461,14 @@ def _emit(text: str, output_format: str, output: Path | None) -> None:
     else:
         out.write_text(text)
 
-from flows import cli_mail  # noqa: E402, F401 - registers `radar mail`
-from flows.cli_profile import profile_app  # noqa: E402 - registered last: it uses the options and printers above
-
-app.add_typer(profile_app)
-
-if __name__ == "__main__":
-    # `python -m flows.cli`: this file runs as __main__, and the flows/cli_*.py modules register their
-    # commands on the app of the module flows.cli (imported by them), so run that one.
-    from flows.cli import app as registered
+if __name__ == "__main__":  # `python -m flows.cli`: run the module proper, where the command groups below
+    from flows.cli import app as registered  # register (they import it: one module, one app)
 
     registered()
+
+# Command groups of their own modules, registered last: they use the options and printers above.
+from flows.cli_profile import profile_app  # noqa: E402
+
+app.add_typer(profile_app)
+import flows.cli_export  # noqa: E402,F401 - registers `radar export`
+import flows.cli_mail  # noqa: E402,F401 - registers `radar mail`

@@ -78,11 +78,12 @@ def create_app(settings: Settings | None = None, *, warm: bool = True, public: b
                       busy=isinstance(exc, StoreBusyError), request=request)
         return HTMLResponse(page, status_code=status)
 
-    from flows.web import api, pages
+    from flows.web import api, exports, pages
 
     app.include_router(pages.router)
     app.include_router(security.router)
     app.include_router(api.router)
+    app.include_router(exports.router)
     return app
 
 
