@@ -78,12 +78,13 @@ def create_app(settings: Settings | None = None, *, warm: bool = True, public: b
                       busy=isinstance(exc, StoreBusyError), request=request)
         return HTMLResponse(page, status_code=status)
 
-    from flows.web import api, pages, profiles
+    from flows.web import api, exports, pages, profiles
 
     app.include_router(pages.router)
     app.include_router(security.router)
     app.include_router(api.router)
     app.include_router(profiles.router)
+    app.include_router(exports.router)
     return app
 
 
