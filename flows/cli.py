@@ -471,3 +471,4 @@ from flows.cli_profile import profile_app  # noqa: E402
 
 app.add_typer(profile_app)
 import flows.cli_export  # noqa: E402,F401 - registers `radar export`
+import flows.cli_mail  # noqa: E402,F401 - registers `radar mail`

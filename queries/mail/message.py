@@ -98,7 +98,7 @@ def message_id(profile: str, day: str, sender: str) -> str:
     got a message twice (a server that took it but never said so) can tell it is one message."""
     domain = _domain(sender)
     token = hashlib.sha256(f"{sender}\n{profile}\n{day}".encode()).hexdigest()[:16]
-    return f"<radar-digest.{profile}.{day}.{token}@{domain}>"
+    return f"<radar.{day}.{token}@{domain}>"  # short: a header line that is not folded
 
 
 def digest_message(d: Digest, *, sender: str, recipients: list[str], msg_id: str, now: datetime,

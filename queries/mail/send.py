@@ -22,9 +22,11 @@ from indexing.store import Store, utc_now
 from indexing.store.mail import (MailAttempt, begin_attempt, close_dead_attempts, day_attempts, finish_attempt,
                                  mark_handing_over)
 from queries.brief.store import latest_for_profile
-from queries.digest import DEFAULT_K, Digest, digest
+from queries.digest import DEFAULT_K, Digest
+from queries.feedback import profile_digest
 from queries.mail.message import BriefTeaser, brief_teaser, digest_message, message_id
 from queries.mail.smtp import deliver
+from queries.profiles import Profile
 from radar.config import ProfileSpec, mail_address
 from radar.errors import ConfigError, MailError, MailUncertainError
 from radar.settings import Settings, SmtpSettings
@@ -87,11 +89,12 @@ def sender_of(settings: Settings) -> str:
     return settings.smtp.sender or f"Radar <{settings.http.contact}>"
 
 
-def draft_mail(store: Store, backend: SearchBackend, embedder: Embedder, profile: ProfileSpec, settings: Settings, *,
+def draft_mail(store: Store, backend: SearchBackend, embedder: Embedder, found: Profile, settings: Settings, *,
                day: date | None = None, k: int = DEFAULT_K, now: datetime | None = None) -> MailDraft:
-    """The message of ``profile``'s digest of ``day`` (default: the latest day with papers), with the
-    opening of the profile's latest brief when there is one."""
-    d = digest(store, backend, embedder, profile, day=day, k=k)
+    """The message of an effective profile's digest of ``day`` (default: the latest day with papers; its
+    stars and dismissals count, as in `radar digest`), with the opening of its latest brief if any."""
+    profile = found.spec
+    d = profile_digest(store, backend, embedder, found, day=day, k=k)
     latest = latest_for_profile(store, profile.name)
     teaser = brief_teaser(latest, settings.smtp.web_url) if latest else None
     sender = sender_of(settings)

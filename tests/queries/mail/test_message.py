@@ -55,7 +55,7 @@ def test_the_message_is_multipart_alternative_with_text_then_html() -> None:
     assert message["Subject"] == "Radar: 3 papers for bio, 2024-11-28"
     assert message["To"] == "ada@example.org, Alan <alan@example.org>"
     assert message["Auto-Submitted"] == "auto-generated"
-    assert re.fullmatch(r"<radar-digest\.bio\.2024-11-28\.[0-9a-f]{16}@example\.org>", message["Message-ID"])
+    assert re.fullmatch(r"<radar\.2024-11-28\.[0-9a-f]{16}@example\.org>", message["Message-ID"])
 
 
 def test_every_entry_is_numbered_with_source_category_badge_title_authors_summary_and_links() -> None:
