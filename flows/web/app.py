@@ -78,11 +78,12 @@ def create_app(settings: Settings | None = None, *, warm: bool = True, public: b
                       busy=isinstance(exc, StoreBusyError), request=request)
         return HTMLResponse(page, status_code=status)
 
-    from flows.web import api, exports, pages
+    from flows.web import api, exports, pages, profiles
 
     app.include_router(pages.router)
     app.include_router(security.router)
     app.include_router(api.router)
+    app.include_router(profiles.router)
     app.include_router(exports.router)
     return app
 
@@ -92,6 +93,8 @@ def status_of(exc: RadarError) -> int:
         return exc.status
     if isinstance(exc, QueryError):
         return 404 if str(exc).startswith("No paper") else 400
+    if isinstance(exc, ConfigError):  # an unknown profile, or a profile's keys that do not validate
+        return 404 if str(exc).startswith("No profile") else 400
     if isinstance(exc, StoreError):  # busy, or no store yet: come back later
         return 503
     return 500
