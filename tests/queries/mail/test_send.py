@@ -193,3 +193,18 @@ def test_the_latest_brief_of_a_profile_is_read_back_from_the_store(store: Store)
         save(store, b)
     found = latest_for_profile(store, "bio")
     assert found is not None and found.brief_id == "b-newer" and found.title == older.title
+
+
+def test_a_day_sent_or_uncertain_is_settled_before_anything_is_drafted(server: SmtpServer, store: Store) -> None:
+    from queries.mail.send import settled
+
+    profile = draft().profile
+    assert settled(store, profile, DAY) is None  # nothing yet
+    server.fail("rcpt", "drop")
+    send_draft(store, draft(), settings_for(server))
+    assert settled(store, profile, DAY) is None  # only a failed attempt: draft and try again
+    send_draft(store, draft(), settings_for(server))
+    done = settled(store, profile, DAY)
+    assert done is not None and done.status == "already-sent" and done.subject is None
+    assert [a.status for a in done.attempts] == ["failed", "sent"] and done.message_id == done.attempts[-1].message_id
+    assert settled(store, profile, DAY.replace(day=29)) is None
