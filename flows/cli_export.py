@@ -83,7 +83,7 @@ def export_search(
 
 @export_app.command("digest")
 def export_digest(
-    profile: Annotated[str, typer.Argument(help="An interest profile of the config.", show_default=False)],
+    profile: Annotated[str, typer.Argument(help="An interest profile (`radar profile list`).", show_default=False)],
     day: Annotated[datetime | None, typer.Option("--date", formats=["%Y-%m-%d"], help="The day (UTC). Default: the latest day with papers.", show_default=False)] = None,
     k: Annotated[int, typer.Option("-k", min=1, max=500, help="How many papers (as `radar digest`).")] = 25,
     config: ConfigOption = None,
@@ -92,17 +92,17 @@ def export_digest(
     json_output: ExportJson = False,
 ) -> None:
     """A profile's digest of a day, in digest order."""
+    from flows.profiling import profile_named
     from flows.runtime import searching
     from queries.exports.collect import digest_papers
-    from radar.config import configured
     from radar.settings import load_settings
 
     _check(output_format, output, json_output)
     try:
         settings = load_settings()
-        spec = configured(settings, config).profile(profile)
         with searching(settings) as s:
-            papers = digest_papers(s.store, s.backend, s.embedder, spec, day=day.date() if day else None, k=k)
+            found = profile_named(settings, profile, config, s.store)
+            papers = digest_papers(s.store, s.backend, s.embedder, found, day=day.date() if day else None, k=k)
     except RadarError as exc:
         raise _fail(exc) from None
     _write(papers, output_format, output, json_output, "digest")

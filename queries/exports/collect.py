@@ -14,11 +14,12 @@ from indexing.store import Store
 from indexing.store.papers import read_papers
 from queries.brief.records import Source
 from queries.brief.store import load as load_brief
-from queries.digest import DEFAULT_K, digest
+from queries.digest import DEFAULT_K
+from queries.feedback import profile_digest
 from queries.paper import paper_record
+from queries.profiles import Profile
 from queries.search import Mode, search
 from queries.today import DayFilters, day_listing
-from radar.config import ProfileSpec
 
 MAX_PAPERS = 5_000
 """Most papers one export holds (a full arXiv day is about 1,600)."""
@@ -41,9 +42,10 @@ def search_papers(store: Store, backend: SearchBackend, embedder: Embedder, quer
     return papers_in_order(store, [h.paper_id for h in result.hits])
 
 
-def digest_papers(store: Store, backend: SearchBackend, embedder: Embedder, profile: ProfileSpec, *,
+def digest_papers(store: Store, backend: SearchBackend, embedder: Embedder, profile: Profile, *,
                   day: date | None = None, k: int = DEFAULT_K) -> list[Paper]:
-    result = digest(store, backend, embedder, profile, day=day, k=k)
+    """The papers of a profile's digest of ``day``, as `radar digest` ranks them (stars, dismissals included)."""
+    result = profile_digest(store, backend, embedder, profile, day=day, k=k)
     return papers_in_order(store, [e.paper_id for e in result.entries])
 
 

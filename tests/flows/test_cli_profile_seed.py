@@ -59,6 +59,8 @@ def test_an_exported_paper_and_a_text_entry_seed_a_profile_and_its_digest(corpus
     assert profile["seeds"] == [KNOWN] and profile["seed_texts"][0].startswith("Quantum error correction with")
     after = json.loads(invoke("digest", "mine", "--date", "2024-11-28", "-k", "5", "-c", DEMO_CONFIG, "--json").stdout)
     assert after["seeds_used"] == [KNOWN]
+    exported = invoke("export", "digest", "mine", "--date", "2024-11-28", "-k", "5", "-c", DEMO_CONFIG, "-f", "csljson")
+    assert [i["title"] for i in json.loads(exported.stdout)] == [e["title"] for e in after["entries"]]  # a store profile
     quantum = lambda d: sum("quant-ph" in e["categories"] for e in d["entries"])  # noqa: E731
     assert quantum(after) > quantum(before)  # the seed text pulls the digest towards quantum error correction
 
