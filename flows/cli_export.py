@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Annotated
 
 import typer
 
-from flows.cli import ConfigOption, JsonOption, _check_choice, _dump, _fail, _usage, app, err, out
+from flows.cli import ConfigOption, _check_choice, _dump, _fail, _usage, app, err, out
 from radar.errors import RadarError
 
 if TYPE_CHECKING:

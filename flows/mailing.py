@@ -11,7 +11,7 @@ from flows.outcome import Outcome
 from flows.profiling import current_profiles, profile_named
 from flows.runtime import searching
 from queries.digest import DEFAULT_K
-from queries.mail.send import MailDraft, MailOutcome, draft_mail, dry_run, send_draft
+from queries.mail.send import MailDraft, MailOutcome, draft_mail, dry_run, send_draft, settled
 from radar.errors import ConfigError
 from radar.settings import Settings, load_settings
 
@@ -35,6 +35,10 @@ def mail_profile(order: MailOrder, settings: Settings | None = None) -> MailOutc
     settings = settings or load_settings()
     with searching(settings, read_only=order.dry_run) as s:
         found = profile_named(settings, order.profile, order.config, s.store)
+        if not order.dry_run and not order.resend and order.output is None:
+            done = settled(s.store, found.spec, order.day)
+            if done is not None:
+                return done
         draft = draft_mail(s.store, s.backend, s.embedder, found, settings, day=order.day, k=order.k)
         outcome = dry_run(draft) if order.dry_run else send_draft(s.store, draft, settings.smtp, resend=order.resend)
     if order.dry_run or order.output is not None:

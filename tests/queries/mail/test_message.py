@@ -104,6 +104,10 @@ def test_the_latest_brief_opens_the_mail_with_its_first_verified_sentences() -> 
     assert teaser.lines == ["Diffusion models now design binders.", "Language models <b>predict</b> structure.",
                             "A third verified sentence."]
     assert teaser.link == "https://radar.example.org/briefs/b-20241130-abc"
+    assert teaser.title == "Machine learning for proteins: the week"
+    b = brief()
+    b.title = "Brief: Machine learning for proteins"  # an extractive brief's title: the mail's label says it
+    assert brief_teaser(b).title == "Machine learning for proteins"  # type: ignore[union-attr]
     text, markup = parts(build(brief=teaser, web_url="https://radar.example.org"))
     assert "Latest brief: Machine learning for proteins: the week (2024-11-30)" in text
     assert "  Diffusion models now design binders." in text and "failed its check" not in text
