@@ -87,8 +87,13 @@ class MailOutcome:
 
 
 def sender_of(settings: Settings) -> str:
-    """The From address: RADAR_SMTP__SENDER, else Radar at RADAR_HTTP__CONTACT."""
-    return settings.smtp.sender or f"Radar <{settings.http.contact}>"
+    """The From address: RADAR_SMTP__SENDER, else Radar at RADAR_HTTP__CONTACT; one address or a ConfigError."""
+    sender = settings.smtp.sender or f"Radar <{settings.http.contact}>"
+    if mail_address(sender) is None:
+        variable = "RADAR_SMTP__SENDER" if settings.smtp.sender else "RADAR_HTTP__CONTACT"
+        raise ConfigError(f"The sender {sender!r} is not one e-mail address: set {variable}, e.g. "
+                          "RADAR_SMTP__SENDER='Radar <radar@example.org>'.")
+    return sender
 
 
 def draft_mail(store: Store, backend: SearchBackend, embedder: Embedder, found: Profile, settings: Settings, *,
