@@ -14,7 +14,7 @@ from datetime import date
 from typing import Protocol
 
 from indexing.normalise import normalise, today_utc
-from indexing.records import Paper, ParsedFeed, RawEntry, Reject
+from indexing.records import Paper, ParsedFeed, RawEntry, RawText, Reject
 from indexing.sources import fetch_pages
 from indexing.sources.http import Fetched, HttpFetcher
 from indexing.store import Store, utc_now
@@ -91,11 +91,18 @@ def excerpt(entry: RawEntry, limit: int) -> str:
 
 def to_papers(entries: list[RawEntry], excerpt_chars: int) -> tuple[list[Paper], list[Reject]]:
     """Normalise every entry; an entry that cannot be normalised becomes a reject, never an exception."""
-    papers: list[Paper] = []
+    normalised, rejects = normalise_entries(entries, excerpt_chars)
+    return [paper for paper, _ in normalised], rejects
+
+
+def normalise_entries(entries: list[RawEntry], excerpt_chars: int,
+                      ) -> tuple[list[tuple[Paper, RawText]], list[Reject]]:
+    """``to_papers``, each paper beside the raw text it was made from (for ``versions``)."""
+    papers: list[tuple[Paper, RawText]] = []
     rejects: list[Reject] = []
     for entry in entries:
         try:
-            papers.append(normalise(entry))
+            papers.append((normalise(entry), RawText.of(entry)))
         except Exception as exc:  # noqa: BLE001 - one bad item must never fail its feed
             reason = str(exc) if isinstance(exc, InvalidItemError) else f"could not normalise: {type(exc).__name__}: {exc}"
             rejects.append(Reject(reason, entry.identifier or entry.url, excerpt(entry, excerpt_chars)))
@@ -136,7 +143,7 @@ def ingest_feed(
         result.status = "not-modified"
         return _finish(store, run_id, result, _succeeded(state, last), [], listener)
     entries, error = _collect(pages)
-    papers, rejects = to_papers(entries, excerpt_chars)
+    papers, rejects = normalise_entries(entries, excerpt_chars)
     repaired = repairs(entries, excerpt_chars)
     result.fetched, result.rejected, result.error = len(entries), len(rejects), error
     result.repaired = len(repaired)
@@ -144,7 +151,7 @@ def ingest_feed(
     if error:
         result.status = "failed" if not entries else "partial"
     new_state = _succeeded(state, last, error) if result.status != "failed" else _errored(state, error)
-    sightings = [Sighting(p, spec.name, run_id) for p in papers]
+    sightings = [Sighting(p, spec.name, run_id, raw) for p, raw in papers]
     return _finish(store, run_id, result, new_state, rejects, listener, sightings, batch_size)
 
 

@@ -46,6 +46,19 @@ class RawEntry:
     """The text fields are HTML (journal feeds, arXiv's old RDF): tags are markup and ``<`` is ``&lt;``."""
 
 
+@dataclass(frozen=True, slots=True)
+class RawText:
+    """A paper's text as its feed sent it (after decoding, before normalisation), kept in ``versions``."""
+
+    title: str | None
+    abstract: str | None
+    authors: tuple[str, ...]
+
+    @classmethod
+    def of(cls, entry: RawEntry) -> RawText:
+        return cls(entry.title, entry.abstract, tuple(entry.authors))
+
+
 @dataclass(slots=True)
 class ParsedFeed:
     """What a parser could read from one body: the items, and what went wrong, if anything."""

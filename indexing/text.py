@@ -114,9 +114,15 @@ def _strip_tags(text: str) -> str:
     return _TAG.sub(" ", _INLINE_TAG.sub("", text)) if "<" in text else text
 
 
+def split_math(text: str) -> list[str]:
+    """``text`` cut at its math spans: text and math alternate, text first (even places are text,
+    odd places math, exactly as written)."""
+    return _MATH.split(text)
+
+
 def _outside_math(text: str, change) -> str:
     """``change`` applied to the text between math spans; the math is left exactly as written."""
-    parts = _MATH.split(text)
+    parts = split_math(text)
     parts[::2] = [change(p) for p in parts[::2]]
     return "".join(parts)
 

@@ -4,7 +4,7 @@ A day's papers are those whose ``published`` date (UTC) is that day, less those 
 leaves out: revised papers (unless ``include_revised``) and journal news, comment, editorials,
 corrections and retractions (unless named in ``article_types``). Each is scored by the
 cosine between its vector and the profile's vector (the profile description's embedding,
-averaged with the mean of its seed papers' vectors), plus a modest bonus when it carries one
+averaged with the mean of its seed papers' vectors and seed texts'), plus a modest bonus when it carries one
 of the profile's categories. Paper vectors come from the embeddings cache; papers not
 indexed yet are embedded on the fly (and not cached: the store is read). Each entry lists its
 related fields: the other broad fields among its nearest indexed neighbours.
@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -28,6 +29,9 @@ from queries.related import neighbour_fields, paper_vectors, resolve_paper_id
 from radar.config import ProfileSpec
 from radar.errors import QueryError
 from radar.kinds import ARTICLE_TYPES, DIGEST_LEFT_OUT
+
+if TYPE_CHECKING:
+    from queries.feedback import DigestFeedback
 
 DEFAULT_K = 25
 CATEGORY_BONUS = 0.05
@@ -93,9 +97,10 @@ def matched_categories(paper: Paper, wanted: list[str]) -> list[str]:
 
 
 def digest(store: Store, backend: SearchBackend, embedder: Embedder, profile: ProfileSpec, *,
-           day: date | None = None, k: int = DEFAULT_K) -> Digest:
+           day: date | None = None, k: int = DEFAULT_K, feedback: DigestFeedback | None = None) -> Digest:
     """The ``k`` papers of ``day`` (default: the latest day with papers, not in the future) that
-    best fit ``profile``; an empty digest when the day has none."""
+    best fit ``profile``; an empty digest when the day has none. ``feedback`` (queries/feedback.py:
+    stars and dismissals) leaves papers out and adjusts the scores."""
     con = store.cursor()
     day = day or latest_published_day(con, not_after=datetime.now(UTC).date())
     result = Digest(profile=profile.name, description=profile.description, day=day)
@@ -104,7 +109,7 @@ def digest(store: Store, backend: SearchBackend, embedder: Embedder, profile: Pr
     found = read_papers(con, ids)
     papers = []
     for paper in (found[i] for i in ids):
-        reason = left_out_because(paper, profile)
+        reason = (feedback and feedback.left_out_because(paper)) or left_out_because(paper, profile)
         if reason is None:
             papers.append(paper)
         else:
@@ -116,6 +121,8 @@ def digest(store: Store, backend: SearchBackend, embedder: Embedder, profile: Pr
     matrix = np.vstack([_unit(vectors[p.paper_id]) for p in papers])
     matches = [matched_categories(p, profile.categories) for p in papers]
     scores = profile_scores(matrix, target, np.array([bool(m) for m in matches]))
+    if feedback is not None:
+        scores = feedback.adjust(matrix, scores)
     order = sorted(range(len(papers)), key=lambda i: (-scores[i], papers[i].paper_id))[:k]
     chosen = [papers[i] for i in order]
     fields = neighbour_fields(store, backend, embedder.name, chosen, vectors)
@@ -149,7 +156,10 @@ def _profile_target(store: Store, embedder: Embedder, profile: ProfileSpec, resu
     seeds = read_papers(con, result.seeds_used)
     seed_vectors, _ = paper_vectors(store, embedder, [seeds[i] for i in result.seeds_used])
     description = embedder.embed([profile.description])[0]
-    stacked = np.vstack([seed_vectors[i] for i in result.seeds_used]) if result.seeds_used else None
+    vectors = [seed_vectors[i] for i in result.seeds_used]
+    if profile.seed_texts:  # papers of the reader's library that are not in the store (`radar profile seed`)
+        vectors += list(embedder.embed(profile.seed_texts))
+    stacked = np.vstack(vectors) if vectors else None
     return profile_vector(description, stacked)
 
 

@@ -30,7 +30,7 @@ def paper_record(store: Store, text: str) -> PaperRecord:
     con = store.cursor()
     paper_id = resolve_paper_id(con, text)
     (paper,) = read_papers(con, [paper_id]).values()
-    rows = con.execute("SELECT version, published, updated, first_seen FROM versions WHERE paper_id = ? "
+    rows = con.execute("SELECT version, published, updated, first_seen FROM versions WHERE paper_id = ? AND version > 0 "
                        "ORDER BY version", [paper_id]).fetchall()
     return PaperRecord(paper, [VersionSeen(*row) for row in rows])
 

@@ -21,6 +21,12 @@ retry (the Prefect tasks) look at :attr:`RadarError.transient` and nothing else:
     │   ├── LlmUnavailableError      timeouts, 5xx, connection refused: retry later
     │   ├── LlmAuthError             the provider refused the API key
     │   └── LlmResponseError         the answer was empty or not what was asked for
+    ├── AccessDenied           the web app refused a write: no token, a wrong one, or no CSRF token
+    ├── MailError              a digest mail was not (or maybe not) delivered
+    │   ├── MailUnavailableError     the server cannot be reached, dropped us, or said 4xx: next run retries
+    │   ├── MailAuthError            the server refused the login (the password is never shown)
+    │   ├── MailRejectedError        the server refused the sender, every recipient or the message (5xx)
+    │   └── MailUncertainError       the message went out and no answer came: maybe delivered, not resent
     ├── PrefectUnavailableError  a Prefect API is configured but does not answer
     └── RunFailed              a run did its work and failed as a whole (every feed failed)
 """
@@ -128,6 +134,45 @@ class LlmAuthError(LlmError):
 
 class LlmResponseError(LlmError):
     """The model answered with nothing usable: empty, malformed, or not in the asked shape."""
+
+
+class AccessDenied(RadarError):
+    """The web app refused a request that writes or spends: ``status`` is 401 when the reader must
+    sign in (or send the token), 403 when the request itself is refused (no CSRF token, another origin)."""
+
+    def __init__(self, message: str, *, status: int = 403):
+        super().__init__(message)
+        self.status = status
+
+
+class MailError(RadarError):
+    """A digest mail was not delivered. The message names the setting or server answer at fault and
+    never the password."""
+
+    handed_over: bool = False
+    """True when the whole message went to the server before the failure: it may have been delivered."""
+
+
+class MailUnavailableError(MailError):
+    """The mail server could not be reached, dropped the connection, timed out, or answered 4xx
+    before taking the message: nothing was delivered, and the next run tries again."""
+
+    transient = True
+
+
+class MailAuthError(MailError):
+    """The mail server refused the login (RADAR_SMTP__USER / RADAR_SMTP__PASSWORD)."""
+
+
+class MailRejectedError(MailError):
+    """The mail server refused the sender, every recipient or the message for good (5xx)."""
+
+
+class MailUncertainError(MailError):
+    """The message was handed over whole and the server's answer never came: it may have been
+    delivered, so it is not sent again unless asked (``radar mail --resend``)."""
+
+    handed_over = True
 
 
 class PrefectUnavailableError(RadarError):

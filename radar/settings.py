@@ -13,7 +13,7 @@ from pathlib import Path
 
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, SecretStr, ValidationError, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from radar.errors import ConfigError
@@ -115,6 +115,53 @@ class BriefSettings(_Group):
     abstract_chars: int = Field(1500, ge=200, le=20_000, description="Characters of each abstract shown to the model; longer ones are cut.")
 
 
+class WebSettings(_Group):
+    """`radar serve`: who may write or spend through the web app."""
+
+    token: SecretStr | None = Field(
+        None, min_length=16,
+        description="Secret (16+ characters) that unlocks writing and spending (profiles, feedback, briefs) when "
+                    "`radar serve` listens on an address other than loopback: sent as `Authorization: Bearer` to "
+                    "/api/v1, or typed once into /login. Without it, `radar serve --host 0.0.0.0` refuses to start.")
+    session_hours: float = Field(12.0, gt=0, le=24 * 30, description="Hours a sign-in at /login lasts.")
+    secure_cookies: bool = Field(
+        False, description="Mark the sign-in and CSRF cookies Secure: set it when a TLS proxy serves Radar over HTTPS.")
+
+
+class SmtpSettings(_Group):
+    """The mail server `radar mail` sends each profile's daily digest through."""
+
+    host: str | None = Field(
+        None, description="SMTP server, e.g. smtp.example.org; unset, `radar mail` can only preview (--dry-run).")
+    port: int | None = Field(
+        None, ge=1, le=65535, description="SMTP port; default 587 for starttls, 465 for ssl, 25 for none.")
+    security: Literal["starttls", "ssl", "none"] = Field(
+        "starttls", description="starttls (plain connection upgraded with STARTTLS, required), ssl (TLS from the "
+                                "first byte) or none (no encryption: only for a relay on this machine, never with a user).")
+    user: str | None = Field(None, description="User to log in as; unset means no login.")
+    password: SecretStr | None = Field(None, description="Password of that user (never logged, shown or stored).")
+    sender: str | None = Field(
+        None, description="From address, e.g. 'Radar <radar@example.org>'; default: RADAR_HTTP__CONTACT.")
+    timeout: float = Field(30.0, gt=0, description="Seconds any one exchange with the mail server may take.")
+    ca_file: Path | None = Field(
+        None, description="PEM file of certificate authorities to trust for the server's TLS certificate, for a "
+                          "server with a private CA; default: the system's.")
+    web_url: str | None = Field(
+        None, description="Address where readers reach `radar serve`, e.g. https://radar.example.org: mails then "
+                          "link to the brief and paper pages there.")
+
+    @model_validator(mode="after")
+    def _no_password_in_clear(self) -> SmtpSettings:
+        if self.user and self.security == "none":
+            raise ValueError("a user is set with security none: the password would cross the network "
+                             "unencrypted; set RADAR_SMTP__SECURITY to starttls or ssl")
+        return self
+
+    @property
+    def effective_port(self) -> int:
+        return self.port or {"starttls": 587, "ssl": 465, "none": 25}[self.security]
+
+
 class Settings(BaseSettings):
     """Everything Radar can be told through its environment."""
 
@@ -132,6 +179,8 @@ class Settings(BaseSettings):
     store: StoreSettings = Field(default_factory=StoreSettings, description="Waiting for the DuckDB store.")
     llm: LlmSettings = Field(default_factory=LlmSettings, description="The language model for briefs and summaries.")
     brief: BriefSettings = Field(default_factory=BriefSettings, description="Evidence choice and citation checks of briefs.")
+    web: WebSettings = Field(default_factory=WebSettings, description="The web app (`radar serve`): its token and cookies.")
+    smtp: SmtpSettings = Field(default_factory=SmtpSettings, description="The mail server for e-mailed digests.")
     search_backend: Literal["local", "elasticsearch"] = Field(
         "local", description="Where papers are indexed and searched: local (DuckDB, no server) or elasticsearch.")
     search_title_boost: float = Field(

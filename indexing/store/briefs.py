@@ -56,6 +56,13 @@ def load_brief_document(con: duckdb.DuckDBPyConnection, brief_id: str) -> dict[s
     return json.loads(row[0]) if row else None
 
 
+def latest_profile_brief(con: duckdb.DuckDBPyConnection, profile: str) -> dict[str, Any] | None:
+    """The document of the newest brief written for ``profile`` that found something; None if none."""
+    row = con.execute("SELECT document FROM briefs WHERE profile = ? AND kind <> 'empty' "
+                      "ORDER BY created_at DESC LIMIT 1", [profile]).fetchone()
+    return json.loads(row[0]) if row else None
+
+
 def recent_briefs(con: duckdb.DuckDBPyConnection, limit: int = 20) -> list[dict[str, Any]]:
     rows = con.execute("""
         SELECT brief_id, created_at, topic, profile, language, kind, model, sentences_kept, sentences_flagged,

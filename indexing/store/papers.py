@@ -15,7 +15,7 @@ import duckdb
 import pyarrow as pa
 
 from indexing.merge import merge_all, merge_checked
-from indexing.records import Paper
+from indexing.records import Paper, RawText
 
 PAPER_COLUMNS = tuple(f.name for f in fields(Paper))
 _TS = pa.timestamp("us")
@@ -51,6 +51,8 @@ class Sighting:
     paper: Paper
     feed: str
     run_id: str
+    raw: RawText | None = None
+    """The text as the feed sent it, kept in ``versions``; None where the caller has no feed text."""
 
 
 def upsert(con: duckdb.DuckDBPyConnection, sightings: list[Sighting], now: datetime) -> UpsertCounts:
@@ -81,7 +83,7 @@ def upsert(con: duckdb.DuckDBPyConnection, sightings: list[Sighting], now: datet
         changed.append(result)
     _write_papers(con, changed, {p.paper_id for p in changed} - set(existing), now)
     _write_aliases(con, aliases)
-    _write_versions(con, [p for rs in grouped.values() for p in rs], now)
+    _write_versions(con, sightings, canonical, now)
     _write_sightings(con, sightings, canonical, now)
     return counts
 
@@ -192,18 +194,35 @@ def _write_aliases(con: duckdb.DuckDBPyConnection, aliases: dict[str, str]) -> N
     con.unregister("new_aliases")
 
 
-def _write_versions(con: duckdb.DuckDBPyConnection, papers: list[Paper], now: datetime) -> None:
-    rows = {(p.paper_id, p.version): p for p in papers if p.version is not None}
-    if not rows:
-        return
+def _write_versions(con: duckdb.DuckDBPyConnection, sightings: list[Sighting], canonical: dict[str, str],
+                    now: datetime) -> None:
+    """One row per (paper, version), version 0 for sources without versions: the dates and title first
+    seen, and the raw text of the first sighting that carried it."""
+    rows: dict[tuple[str, int], Sighting] = {}
+    for s in sightings:
+        key = (canonical[s.paper.paper_id], s.paper.version or 0)
+        if key not in rows or (rows[key].raw is None and s.raw is not None):
+            rows[key] = s
+    raws = [s.raw or RawText(None, None, ()) for s in rows.values()]
     table = pa.table({
         "paper_id": [k[0] for k in rows], "version": pa.array([k[1] for k in rows], pa.int32()),
-        "title": [p.title for p in rows.values()],
-        "published": pa.array([_naive(p.published) for p in rows.values()], _TS),
-        "updated": pa.array([_naive(p.updated) for p in rows.values()], _TS),
+        "title": [s.paper.title for s in rows.values()],
+        "published": pa.array([_naive(s.paper.published) for s in rows.values()], _TS),
+        "updated": pa.array([_naive(s.paper.updated) for s in rows.values()], _TS),
+        "raw_title": pa.array([r.title for r in raws], pa.string()),
+        "raw_abstract": pa.array([r.abstract for r in raws], pa.string()),
+        "raw_authors": pa.array([list(r.authors) if r.authors else None for r in raws], pa.list_(pa.string())),
     })
     con.register("new_versions", table)
-    con.execute("INSERT OR IGNORE INTO versions SELECT *, $now FROM new_versions", {"now": now})
+    con.execute("""
+        INSERT INTO versions (paper_id, version, title, published, updated, first_seen,
+                              raw_title, raw_abstract, raw_authors)
+        SELECT paper_id, version, title, published, updated, $now, raw_title, raw_abstract, raw_authors
+        FROM new_versions
+        ON CONFLICT DO UPDATE SET raw_title = coalesce(versions.raw_title, excluded.raw_title),
+                                  raw_abstract = coalesce(versions.raw_abstract, excluded.raw_abstract),
+                                  raw_authors = coalesce(versions.raw_authors, excluded.raw_authors)
+    """, {"now": now})
     con.unregister("new_versions")
 
 

@@ -194,6 +194,47 @@ MIGRATIONS: list[tuple[int, str, Step]] = [
         CREATE TABLE store_changes (counter BIGINT NOT NULL);
         INSERT INTO store_changes VALUES (0);
     """),
+    (10, "the mail log: one row per attempt to mail a profile's digest of a day", """
+        CREATE TABLE mail_log (
+            attempt_id  VARCHAR PRIMARY KEY,
+            profile     VARCHAR NOT NULL,
+            day         DATE NOT NULL,        -- the digest's day: one message per profile and day
+            recipients  VARCHAR[] NOT NULL,
+            status      VARCHAR NOT NULL,     -- sending | handing-over | sent | failed | uncertain
+            error       VARCHAR,              -- why it failed, or the recipients the server refused
+            message_id  VARCHAR NOT NULL,     -- the same for every attempt of a profile and day
+            started_at  TIMESTAMP NOT NULL,
+            finished_at TIMESTAMP,
+            pid         INTEGER,              -- the process of an attempt still open, to tell one that died
+            hostname    VARCHAR
+        );
+    """),
+    (11, "the raw text of each version as its feed sent it; version 0 for sources without versions", """
+        ALTER TABLE versions ADD COLUMN raw_title VARCHAR;
+        ALTER TABLE versions ADD COLUMN raw_abstract VARCHAR;
+        ALTER TABLE versions ADD COLUMN raw_authors VARCHAR[];
+    """),
+    (12, "interest profiles kept in the store, and star / dismiss feedback on papers", """
+        -- One row per profile Radar knows beyond the config file: created here ('store'), or
+        -- imported from the TOML config ('config'). spec is the profile as it is now (NULL once
+        -- deleted here); base is the config's version as last imported, so an edit here and a
+        -- change in the config can be told apart (both at once is a conflict to resolve).
+        CREATE TABLE profiles (
+            name       VARCHAR PRIMARY KEY,
+            origin     VARCHAR NOT NULL,  -- config | store
+            spec       JSON,
+            base       JSON,
+            created_at TIMESTAMP NOT NULL,
+            updated_at TIMESTAMP NOT NULL
+        );
+        CREATE TABLE profile_feedback (
+            profile  VARCHAR NOT NULL,
+            paper_id VARCHAR NOT NULL,
+            verdict  VARCHAR NOT NULL,  -- star | dismiss
+            given_at TIMESTAMP NOT NULL,
+            PRIMARY KEY (profile, paper_id)
+        );
+    """),
 ]
 
 LATEST = max(m[0] for m in MIGRATIONS)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from indexing.store import Store
-from indexing.store.briefs import BriefRecord, load_brief_document, recent_briefs, save_brief
+from indexing.store.briefs import BriefRecord, latest_profile_brief, load_brief_document, recent_briefs, save_brief
 from queries.brief.records import Brief
 from queries.brief.render import from_json, to_json
 from radar.errors import QueryError
@@ -33,3 +33,9 @@ def load(store: Store, brief_id: str) -> Brief:
 def recent(store: Store, limit: int = 20) -> list[dict]:
     """The newest briefs: id, time, topic, profile, kind, model and verification counts."""
     return recent_briefs(store.cursor(), limit)
+
+
+def latest_for_profile(store: Store, profile: str) -> Brief | None:
+    """The newest brief written for ``profile`` that found something; None when there is none."""
+    document = latest_profile_brief(store.cursor(), profile)
+    return from_json(document) if document else None

@@ -111,3 +111,24 @@ def test_biorxiv_family_given_authors_come_as_given_family(feed_bytes) -> None:
 def test_pathological_latex_is_kept_as_written_and_costs_linear_time(hostile: str) -> None:
     # Before the math pattern lost its nested repeats, the first two took tens of seconds each.
     assert clean_text(hostile) == " ".join(hostile.split()) or hostile.startswith("x\\v")
+
+
+def test_the_raw_text_stays_in_versions_beside_the_clean_record(tmp_path, feeds_dir, store: Store,
+                                                                 fetcher: HttpFetcher) -> None:
+    specs = [FeedSpec(name="arxiv", kind="arxiv-rss", url=(feeds_dir / "rss_mock_feed.xml").as_uri()),
+             FeedSpec(name="nature", kind="rss", url=(feeds_dir / "nature.rss").as_uri())]
+    ingest_all(store, specs, fetcher)
+    clean, raw = store.con.execute(
+        "SELECT p.authors, v.raw_authors FROM papers p JOIN versions v USING (paper_id) "
+        "WHERE list_contains(p.authors, 'Silvan Käser') AND v.version = p.version").fetchone()
+    assert "Silvan Käser" in clean and 'Silvan K\\"aser' in raw
+    assert store.con.execute("SELECT count(*) FROM versions v JOIN papers p USING (paper_id) "
+                       "WHERE p.source = 'arxiv' AND v.raw_title IS NULL").fetchone() == (0,)
+    # A journal has no versions: its one row is version 0, and it still holds the text as sent.
+    journal, kept = store.con.execute(
+        "SELECT count(*), count(*) FILTER (v.version = 0 AND v.raw_title IS NOT NULL) "
+        "FROM papers p JOIN versions v USING (paper_id) WHERE p.source <> 'arxiv'").fetchone()
+    assert journal > 0 and kept == journal
+    rows_before = store.con.execute("SELECT count(*) FROM versions").fetchone()
+    assert [r.unchanged > 0 for r in ingest_all(store, specs, fetcher).feeds] == [True, True]
+    assert store.con.execute("SELECT count(*) FROM versions").fetchone() == rows_before

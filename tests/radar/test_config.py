@@ -241,3 +241,24 @@ def test_bundled_and_demo_configs_carry_profiles() -> None:
     assert parse_config(bundled_config_text(), origin="bundled", base_dir=Path.cwd()).profiles
     demo = Path(__file__).resolve().parents[2] / "demo" / "radar.toml"
     assert {p.name for p in load_config(demo).profiles} >= {"llm-reasoning", "quantum-computing"}
+
+
+def test_recipients_are_read_per_profile(tmp_path: Path) -> None:
+    config = parse_config("""
+[[profiles]]
+name = "p"
+description = "protein design"
+recipients = ["ada@example.org", "Alan Turing <alan@example.org>", '"Doe, Jo" <jo@example.org>']
+""", origin="test", base_dir=tmp_path)
+    assert config.profile("p").recipients == ["ada@example.org", "Alan Turing <alan@example.org>",
+                                              '"Doe, Jo" <jo@example.org>']
+    assert parse_config('[[profiles]]\nname = "q"\ndescription = "x y z"\n', origin="t",
+                        base_dir=tmp_path).profile("q").recipients == []
+
+
+@pytest.mark.parametrize("recipient", ["not-an-address", "a@example.org, b@example.org", "ada@", "ada @example.org",
+                                       "ada@example.org\\r\\nBcc: eve@example.org"])
+def test_a_recipient_that_is_not_one_address_is_an_error(tmp_path: Path, recipient: str) -> None:
+    with pytest.raises(ConfigError, match="profiles\\[0\\].*is not an e-mail address"):
+        parse_config(f'[[profiles]]\nname = "p"\ndescription = "x y z"\nrecipients = ["{recipient}"]\n',
+                     origin="test", base_dir=tmp_path)

@@ -121,7 +121,9 @@ def test_known_variables_cover_every_field() -> None:
 
 def test_every_setting_is_described(radar_env: Path) -> None:
     rows = describe_settings(load_settings())
-    groups = {"RADAR_HTTP", "RADAR_INGEST", "RADAR_LLM", "RADAR_BRIEF", "RADAR_STORE"}
+    groups = {f"RADAR_{name.upper()}" for name, field in Settings.model_fields.items()
+              if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel)}
+    assert {"RADAR_HTTP", "RADAR_INGEST", "RADAR_LLM", "RADAR_BRIEF", "RADAR_STORE", "RADAR_SMTP", "RADAR_WEB"} <= groups
     assert {r["variable"] for r in rows} == known_variables() - groups
     assert all(r["description"] and len(r["description"]) > 10 for r in rows)
     assert next(r for r in rows if r["variable"] == "RADAR_HOME")["value"] == str(radar_env)
@@ -143,3 +145,30 @@ def test_secrets_in_groups_are_shown_only_as_set(radar_env: Path, monkeypatch: p
     rows = describe_settings(load_settings())
     assert next(r for r in rows if r["variable"] == "RADAR_LLM__API_KEY")["value"] == "(set)"
     assert "sk-very-secret" not in repr(rows)
+
+
+def test_the_smtp_group_reads_its_variables_and_never_shows_the_password(
+        radar_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RADAR_SMTP__HOST", "smtp.example.org")
+    monkeypatch.setenv("RADAR_SMTP__SECURITY", "ssl")
+    monkeypatch.setenv("RADAR_SMTP__USER", "radar")
+    monkeypatch.setenv("RADAR_SMTP__PASSWORD", "hunter2-very-secret")
+    settings = load_settings()
+    assert (settings.smtp.host, settings.smtp.effective_port, settings.smtp.user) == ("smtp.example.org", 465, "radar")
+    assert settings.smtp.password is not None and settings.smtp.password.get_secret_value() == "hunter2-very-secret"
+    rows = describe_settings(settings)
+    assert next(r for r in rows if r["variable"] == "RADAR_SMTP__PASSWORD")["value"] == "(set)"
+    assert "hunter2" not in repr(rows) and "hunter2" not in repr(settings)
+
+
+def test_smtp_ports_default_by_security(radar_env: Path) -> None:
+    assert load_settings().smtp.effective_port == 587
+    assert load_settings(smtp={"security": "none"}).smtp.effective_port == 25
+    assert load_settings(smtp={"security": "ssl", "port": 2465}).smtp.effective_port == 2465
+
+
+def test_a_login_without_encryption_is_refused(radar_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RADAR_SMTP__USER", "radar")
+    monkeypatch.setenv("RADAR_SMTP__SECURITY", "none")
+    with pytest.raises(ConfigError, match="RADAR_SMTP.*unencrypted.*RADAR_SMTP__SECURITY"):
+        load_settings()

@@ -24,7 +24,8 @@ def _old_store(path: Path) -> None:
             con.execute("INSERT INTO papers (paper_id, source, title, abstract, authors, categories, field, "
                         "first_seen, last_changed) VALUES (?, 'arxiv', ?, ?, ?, ['cs.LG\x1b'], 'Computer Science', "
                         "TIMESTAMP '2024-11-28', TIMESTAMP '2024-11-28')", [paper_id, title, abstract, authors])
-            con.execute("INSERT INTO versions VALUES (?, 1, ?, NULL, NULL, TIMESTAMP '2024-11-28')", [paper_id, title])
+            con.execute("INSERT INTO versions (paper_id, version, title, first_seen) "
+                        "VALUES (?, 1, ?, TIMESTAMP '2024-11-28')", [paper_id, title])
         con.execute("DELETE FROM schema_migrations WHERE version = 6")
 
 
