@@ -88,21 +88,27 @@ def search(store: Store, backend: SearchBackend, embedder: Embedder, query: str,
            mode: Mode = "hybrid", filters: Filters | None = None, k: int = 10,
            include_below_floor: bool = False, floor: float = FLOOR) -> SearchResult:
     """The best ``k`` hits for ``query``, each with its relevance; hits under ``floor`` are left out
-    (and counted) unless ``include_below_floor``. Every mode runs both rankings, as the relevance
-    of a hit uses both signals whichever ranking found it."""
+    (and counted) unless ``include_below_floor``. Hybrid and dense run both rankings, as the
+    relevance of a hit uses both signals whichever ranking found it; bm25 answers without the model
+    (its relevance then comes from BM25 alone)."""
     text, truncated = clean_query(query)  # usage errors first, before the model loads
     filters = check_filters(store.cursor(), filters or Filters())
-    embedder.model  # noqa: B018 - load the model before the clock starts: latency is the query's own
+    if mode != "bm25":
+        embedder.model  # noqa: B018 - load the model before the clock starts: latency is the query's own
     started = time.perf_counter()
     depth = max(k, CANDIDATES)
-    vector = embedder.embed([text])[0]
-    rankings = {"bm25": backend.bm25(text, filters, depth), "dense": backend.knn(vector, filters, depth)}
+    rankings = {"bm25": backend.bm25(text, filters, depth)}
+    vector = None
+    if mode != "bm25":
+        vector = embedder.embed([text])[0]
+        rankings["dense"] = backend.knn(vector, filters, depth)
     if mode == "hybrid":
         ranked = reciprocal_rank_fusion(rankings)[:k]
     else:
         ranked = [(h.paper_id, h.score, [mode]) for h in rankings[mode][:k]]
     ids = [pid for pid, _, _ in ranked]
-    found = signals(ids, vector, vectors_of(store.cursor(), embedder.name, ids), rankings["bm25"], depth,
+    vectors = vectors_of(store.cursor(), embedder.name, ids) if vector is not None else {}
+    found = signals(ids, vector, vectors, rankings["bm25"], depth,
                     len(query_terms(text)), backend.count())
     relevances = {pid: relevance(*found[pid]) for pid in ids}
     kept = [r for r in ranked if include_below_floor or relevances[r[0]] >= floor]

@@ -56,12 +56,13 @@ def test_unknown_announce_kinds_are_an_error() -> None:
 
 
 def test_search_checks_its_filters_and_honours_the_announce_kind(fields_corpus, fields_backend, embedder) -> None:
-    lower = search(fields_corpus, fields_backend, embedder, "neural networks", filters=Filters(field="computer science"), k=5)
+    lower = search(fields_corpus, fields_backend, embedder, "neural networks", filters=Filters(field="computer science"), k=5,
+                   include_below_floor=True)  # the filters are what is tested here, not the relevance floor
     assert lower.filters.field == "Computer Science" and len(lower.hits) == 5
     assert {h.field for h in lower.hits} == {"Computer Science"}
     for kind in ("new", "cross-list", "revised"):
         found = search(fields_corpus, fields_backend, embedder, "neural networks", k=8,
-                       filters=Filters(source="arxiv", announce=(kind,)))
+                       filters=Filters(source="arxiv", announce=(kind,)), include_below_floor=True)
         assert found.hits and {h.announce for h in found.hits} == {kind}
     with pytest.raises(QueryError, match="Known fields"):
         search(fields_corpus, fields_backend, embedder, "neural networks", filters=Filters(field="Astrology"))

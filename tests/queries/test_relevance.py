@@ -20,6 +20,7 @@ def test_relevance_is_a_probability_that_grows_with_both_signals() -> None:
     assert 0.0 <= relevance(-1.0, 0.0) < relevance(0.3, 0.0) < relevance(0.6, 0.0) < relevance(0.9, 0.0) <= 1.0
     assert relevance(0.5, 0.0) < relevance(0.5, 3.0)
     assert relevance(0.1, 0.0) < FLOOR < relevance(0.8, 0.5)
+    assert 0.0 < relevance(None, 0.1) < relevance(None, 0.3) < 1.0  # BM25 alone (bm25 mode, no model)
 
 
 def test_bm25_is_taken_per_query_word_and_per_unit_of_the_largest_idf() -> None:
