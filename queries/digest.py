@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -28,6 +29,9 @@ from queries.related import neighbour_fields, paper_vectors, resolve_paper_id
 from radar.config import ProfileSpec
 from radar.errors import QueryError
 from radar.kinds import ARTICLE_TYPES, DIGEST_LEFT_OUT
+
+if TYPE_CHECKING:
+    from queries.feedback import DigestFeedback
 
 DEFAULT_K = 25
 CATEGORY_BONUS = 0.05
@@ -93,9 +97,10 @@ def matched_categories(paper: Paper, wanted: list[str]) -> list[str]:
 
 
 def digest(store: Store, backend: SearchBackend, embedder: Embedder, profile: ProfileSpec, *,
-           day: date | None = None, k: int = DEFAULT_K) -> Digest:
+           day: date | None = None, k: int = DEFAULT_K, feedback: DigestFeedback | None = None) -> Digest:
     """The ``k`` papers of ``day`` (default: the latest day with papers, not in the future) that
-    best fit ``profile``; an empty digest when the day has none."""
+    best fit ``profile``; an empty digest when the day has none. ``feedback`` (queries/feedback.py:
+    stars and dismissals) leaves papers out and adjusts the scores."""
     con = store.cursor()
     day = day or latest_published_day(con, not_after=datetime.now(UTC).date())
     result = Digest(profile=profile.name, description=profile.description, day=day)
@@ -104,7 +109,7 @@ def digest(store: Store, backend: SearchBackend, embedder: Embedder, profile: Pr
     found = read_papers(con, ids)
     papers = []
     for paper in (found[i] for i in ids):
-        reason = left_out_because(paper, profile)
+        reason = (feedback and feedback.left_out_because(paper)) or left_out_because(paper, profile)
         if reason is None:
             papers.append(paper)
         else:
@@ -116,6 +121,8 @@ def digest(store: Store, backend: SearchBackend, embedder: Embedder, profile: Pr
     matrix = np.vstack([_unit(vectors[p.paper_id]) for p in papers])
     matches = [matched_categories(p, profile.categories) for p in papers]
     scores = profile_scores(matrix, target, np.array([bool(m) for m in matches]))
+    if feedback is not None:
+        scores = feedback.adjust(matrix, scores)
     order = sorted(range(len(papers)), key=lambda i: (-scores[i], papers[i].paper_id))[:k]
     chosen = [papers[i] for i in order]
     fields = neighbour_fields(store, backend, embedder.name, chosen, vectors)

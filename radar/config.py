@@ -193,6 +193,14 @@ def _resolve_local(url: str, base_dir: Path) -> str:
     return (base_dir / path).resolve().as_uri()
 
 
+def profile_spec(data: dict, *, origin: str = "profile") -> ProfileSpec:
+    """A profile from its keys (as the config file writes them); a ConfigError naming what is wrong otherwise."""
+    try:
+        return ProfileSpec.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"{origin}: {_describe(exc)}") from None
+
+
 def _describe(exc: ValidationError) -> str:
     parts = []
     for err in exc.errors():

@@ -12,17 +12,18 @@ from fastapi.responses import HTMLResponse, JSONResponse, RedirectResponse
 from pydantic import BaseModel, Field
 
 from flows.briefing import BriefOrder
+from flows.profiling import current_profiles
 from flows.runtime import Searching
 from flows.web.app import store_session
 from flows.web.jobs import BriefRunner
 from flows.web.params import bounded_query, day_of
 from flows.web.render import render
 from flows.web.security import WRITE
+from indexing.store import Store
 from indexing.store.jobs import DIED, JobRecord, load_job, recent_jobs
 from queries.brief import store as brief_store
 from queries.brief.render import to_json
 from queries.today import store_facets
-from radar.config import configured
 from radar.errors import ConfigError, QueryError
 from radar.settings import Settings
 
@@ -50,14 +51,15 @@ def runner_of(request: Request) -> BriefRunner:
     return request.app.state.briefs
 
 
-def profile_names(settings: Settings) -> list[str]:
+def profile_names(settings: Settings, store: Store) -> list[str]:
+    """The effective profiles' names: the config's and the store's (flows/profiling.py)."""
     try:
-        return [p.name for p in configured(settings).profiles]
+        return current_profiles(settings, store=store).names()
     except ConfigError:
         return []
 
 
-def order_of(ask: BriefAsk, settings: Settings) -> BriefOrder:
+def order_of(ask: BriefAsk, s: Searching) -> BriefOrder:
     """A checked order: exactly one of topic and profile, bounded text, a profile that exists."""
     topic = " ".join((ask.topic or "").split()) or None
     profile = (ask.profile or "").strip() or None
@@ -65,8 +67,8 @@ def order_of(ask: BriefAsk, settings: Settings) -> BriefOrder:
         raise QueryError("Give a topic or choose a profile (one of them).")
     if topic is not None:
         bounded_query(topic)
-    if profile is not None and profile not in profile_names(settings):
-        known = ", ".join(profile_names(settings)) or "none"
+    if profile is not None and profile not in (names := profile_names(s.settings, s.store)):
+        known = ", ".join(names) or "none"
         raise QueryError(f"No profile named {profile[:60]!r}. Configured: {known}.")
     fields = tuple(dict.fromkeys(f.strip()[:200] for f in ask.fields if f.strip()))
     if len(fields) > MAX_FIELDS:
@@ -127,17 +129,17 @@ def page(request: Request, template: str, status: int = 200, **context: object) 
 @router.get("/briefs", response_class=HTMLResponse, include_in_schema=False)
 def briefs_page(request: Request, s: Session) -> HTMLResponse:
     return page(request, "briefs.html", briefs=stored_briefs(s), jobs=all_jobs(request, s),
-                profiles=profile_names(s.settings), fields=store_facets(s.store).fields)
+                profiles=profile_names(s.settings, s.store), fields=store_facets(s.store).fields)
 
 
 @router.post("/briefs", dependencies=[WRITE], include_in_schema=False)
-async def ask_page(request: Request) -> RedirectResponse:
+async def ask_page(request: Request, s: Session) -> RedirectResponse:
     form = await request.form()
     ask = BriefAsk(topic=str(form.get("topic") or "") or None, profile=str(form.get("profile") or "") or None,
                    language=str(form.get("language") or "") or None,
                    since=day_of(str(form.get("since") or ""), "since"), until=day_of(str(form.get("until") or ""), "until"),
                    fields=[str(f) for f in form.getlist("field")][:MAX_FIELDS + 1])
-    job_id = runner_of(request).submit(order_of(ask, request.app.state.settings))
+    job_id = runner_of(request).submit(order_of(ask, s))
     return RedirectResponse(f"/briefs/jobs/{job_id}", status_code=303)
 
 
@@ -156,8 +158,8 @@ def brief_page(request: Request, s: Session, brief_id: str) -> HTMLResponse:
 
 @router.post("/api/v1/briefs", dependencies=[WRITE], status_code=202, tags=["v1"],
              summary="Ask for a brief: a background job (schema radar.brief-job/1); 429 when the server is full")
-def api_ask(request: Request, ask: BriefAsk) -> JSONResponse:
-    job_id = runner_of(request).submit(order_of(ask, request.app.state.settings))
+def api_ask(request: Request, s: Session, ask: BriefAsk) -> JSONResponse:
+    job_id = runner_of(request).submit(order_of(ask, s))
     held = runner_of(request).view(job_id)
     body = job_json(held) if held else {"schema": JOB_SCHEMA, "job_id": job_id}
     return JSONResponse(body, status_code=202, headers={"Location": f"/api/v1/briefs/jobs/{job_id}"})
