@@ -9,6 +9,7 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
@@ -82,6 +83,17 @@ def create_app(settings: Settings | None = None, *, warm: bool = True, public: b
         page = render(request.state.lang, "error.html", status=status, message=str(exc),
                       busy=isinstance(exc, StoreBusyError), request=request)
         return HTMLResponse(page, status_code=status)
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        """A parameter out of its bounds (k, page size, a date...): 400 with what is wrong, as a page or JSON."""
+        message = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:]) or 'request'}: {e['msg']}"
+                            + (f" (got {str(e['input'])[:40]!r})" if e.get("input") is not None and e["loc"][0] != "body" else "")
+                            for e in exc.errors())
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": message, "kind": "InvalidRequest"}, status_code=400)
+        page = render(request.state.lang, "error.html", status=400, message=message, busy=False, request=request)
+        return HTMLResponse(page, status_code=400)
 
     from flows.web import api, briefs, pages
 

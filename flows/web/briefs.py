@@ -54,7 +54,7 @@ def runner_of(request: Request) -> BriefRunner:
 def profile_names(settings: Settings, store: Store) -> list[str]:
     """The effective profiles' names: the config's and the store's (flows/profiling.py)."""
     try:
-        return current_profiles(settings, store=store).names()
+        return current_profiles(settings, store=store).names
     except ConfigError:
         return []
 

@@ -29,7 +29,7 @@ from typing import Any
 
 from flows.briefing import BriefOrder, order_from_json, order_json, run_brief_job
 from indexing.store import open_store, utc_now
-from indexing.store.jobs import mark_dead_jobs
+from indexing.store.jobs import mark_dead_jobs, running_jobs
 from radar.errors import StoreError, TooBusy
 from radar.settings import Settings
 
@@ -41,10 +41,14 @@ log = logging.getLogger("radar.web")
 
 def mark_dead(settings: Settings) -> list[str]:
     """When the server starts, before it reads anything: jobs left running by a process that died
-    are marked failed (this also migrates an older store). A store busy for longer than
+    are marked failed. A store busy for longer than
     START_WRITE_WAIT is left as it is; the pages then show such jobs as failed all the same."""
-    waits = settings.store.model_copy(update={"write_wait": min(settings.store.write_wait, START_WRITE_WAIT)})
+    waits = settings.store.model_copy(update={"write_wait": min(settings.store.write_wait, START_WRITE_WAIT),
+                                              "read_wait": min(settings.store.read_wait, START_WRITE_WAIT)})
     try:
+        with open_store(settings.store_path, read_only=True, waits=waits) as store:  # usually nothing to do
+            if not any(job.gone for job in running_jobs(store.cursor())):
+                return []
         with open_store(settings.store_path, waits=waits) as store, store.transaction() as con:
             return mark_dead_jobs(con, utc_now())
     except StoreError as exc:

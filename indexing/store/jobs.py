@@ -74,6 +74,11 @@ def recent_jobs(con: duckdb.DuckDBPyConnection, limit: int = 20) -> list[JobReco
     return [_record(row) for row in rows]
 
 
+def running_jobs(con: duckdb.DuckDBPyConnection) -> list[JobRecord]:
+    rows = con.execute(f"SELECT {_COLUMNS} FROM brief_jobs WHERE state = 'running'").fetchall()
+    return [_record(row) for row in rows]
+
+
 def mark_dead_jobs(con: duckdb.DuckDBPyConnection, now: datetime) -> list[str]:
     """Set jobs whose process is gone to ``failed``; returns their ids."""
     rows = con.execute("SELECT job_id, pid, hostname FROM brief_jobs WHERE state = 'running'").fetchall()
