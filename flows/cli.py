@@ -470,3 +470,5 @@ if __name__ == "__main__":  # `python -m flows.cli`: run the module proper, wher
 from flows.cli_profile import profile_app  # noqa: E402
 
 app.add_typer(profile_app)
+import flows.cli_export  # noqa: E402,F401 - registers `radar export`
+import flows.cli_mail  # noqa: E402,F401 - registers `radar mail`

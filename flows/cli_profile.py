@@ -248,3 +248,53 @@ def import_profiles(config: ConfigOption = None, json_output: JsonOption = False
     else:
         out.print(f"{len(names)} profiles imported or updated from the config" + (f": {', '.join(names)}" if names else "."),
                   highlight=False)
+
+
+@profile_app.command("seed")
+def seed(name: NameArg,
+         library: Annotated[Path, typer.Argument(help="A Zotero (or JabRef, Mendeley) export as BibTeX, RIS or CSL-JSON, or a list of DOIs and arXiv ids, one or more a line.", show_default=False)],
+         replace: Annotated[bool, typer.Option("--replace", help="Replace the profile's seeds and seed texts instead of adding to them.")] = False,
+         dry_run: Annotated[bool, typer.Option("--dry-run", help="Resolve and report; change nothing.")] = False,
+         config: ConfigOption = None, json_output: JsonOption = False) -> None:
+    """Seed a profile from your library: entries found in the store (by arXiv id, DOI or a close title) become seed
+    papers; the others with a title and abstract seed it by their text; the rest are listed with the reason."""
+    from flows.profiling import changing_profiles
+    from indexing.store import utc_now
+    from queries.library.seed import seed_json, seed_profile
+
+    try:
+        data = library.read_bytes()
+    except OSError as exc:
+        _usage(f"cannot read {library}: {exc.strerror or exc}")
+    try:
+        with changing_profiles(_settings(), config) as (store, loaded):
+            _, report = seed_profile(store, loaded, name, data, utc_now(), replace=replace, dry_run=dry_run)
+    except RadarError as exc:
+        raise _fail(exc) from None
+    result = seed_json(report)
+    if json_output:
+        _dump(result)
+    else:
+        _seed_view(result)
+    if not report.library.entries:
+        raise typer.Exit(1)  # nothing in the file could be read as an entry
+
+
+def _seed_view(result: dict) -> None:
+    for note in result["notes"]:
+        err.print(f"[yellow]note:[/] {escape(note)}", highlight=False, soft_wrap=True)
+    verb = "would add" if result["dry_run"] else "added"
+    out.print(f"{result['entries']} entries read ({result['format']}): {result['resolved']} found in the store, "
+              f"{result['unresolved']} not. Profile {result['profile']!r}: {verb} {len(result['seeds_added'])} seed "
+              f"papers and {result['seed_texts_added']} seed texts.", highlight=False)
+    if result["seed_texts_left_out"]:
+        out.print(f"{result['seed_texts_left_out']} more entries could seed by text: a profile keeps at most "
+                  "100 seed texts.", highlight=False)
+    if result["not_resolved"]:
+        table = Table("entry", "why not found", "seeds by text", title="Not found in the store")
+        for row in result["not_resolved"]:
+            table.add_row(escape(row["entry"]), escape(row["reason"]), "yes" if row["seeds_by_text"] else "no")
+        out.print(table)
+    for problem in result["problems"]:
+        err.print(f"[yellow]skipped[/] {escape(problem['where'])}: {escape(problem['reason'])}", highlight=False,
+                  soft_wrap=True)

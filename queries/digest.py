@@ -4,7 +4,7 @@ A day's papers are those whose ``published`` date (UTC) is that day, less those 
 leaves out: revised papers (unless ``include_revised``) and journal news, comment, editorials,
 corrections and retractions (unless named in ``article_types``). Each is scored by the
 cosine between its vector and the profile's vector (the profile description's embedding,
-averaged with the mean of its seed papers' vectors), plus a modest bonus when it carries one
+averaged with the mean of its seed papers' vectors and seed texts'), plus a modest bonus when it carries one
 of the profile's categories. Paper vectors come from the embeddings cache; papers not
 indexed yet are embedded on the fly (and not cached: the store is read). Each entry lists its
 related fields: the other broad fields among its nearest indexed neighbours.
@@ -156,7 +156,10 @@ def _profile_target(store: Store, embedder: Embedder, profile: ProfileSpec, resu
     seeds = read_papers(con, result.seeds_used)
     seed_vectors, _ = paper_vectors(store, embedder, [seeds[i] for i in result.seeds_used])
     description = embedder.embed([profile.description])[0]
-    stacked = np.vstack([seed_vectors[i] for i in result.seeds_used]) if result.seeds_used else None
+    vectors = [seed_vectors[i] for i in result.seeds_used]
+    if profile.seed_texts:  # papers of the reader's library that are not in the store (`radar profile seed`)
+        vectors += list(embedder.embed(profile.seed_texts))
+    stacked = np.vstack(vectors) if vectors else None
     return profile_vector(description, stacked)
 
 

@@ -25,7 +25,7 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' 
 SECURITY_HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",  # no-referrer makes Chrome send "Origin: null" with forms, which WRITE refuses
     "X-Frame-Options": "DENY",
 }
 log = logging.getLogger("radar.web")
@@ -95,12 +95,14 @@ def create_app(settings: Settings | None = None, *, warm: bool = True, public: b
         page = render(request.state.lang, "error.html", status=400, message=message, busy=False, request=request)
         return HTMLResponse(page, status_code=400)
 
-    from flows.web import api, briefs, pages
+    from flows.web import api, briefs, exports, pages, profiles
 
     app.include_router(pages.router)
     app.include_router(security.router)
     app.include_router(briefs.router)
     app.include_router(api.router)
+    app.include_router(profiles.router)
+    app.include_router(exports.router)
     return app
 
 
@@ -111,6 +113,8 @@ def status_of(exc: RadarError) -> int:
         return 429
     if isinstance(exc, QueryError):
         return 404 if str(exc).startswith(("No paper", "No brief")) else 400
+    if isinstance(exc, ConfigError):  # an unknown profile, or a profile's keys that do not validate
+        return 404 if str(exc).startswith("No profile") else 400
     if isinstance(exc, StoreError):  # busy, or no store yet: come back later
         return 503
     return 500
