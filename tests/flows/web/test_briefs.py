@@ -11,6 +11,7 @@ import time
 from collections.abc import Iterator
 from pathlib import Path
 
+import bibtexparser
 import duckdb
 import httpx
 import pytest
@@ -85,6 +86,17 @@ def test_the_brief_page_links_every_citation_to_its_paper(extractive_job: dict, 
     assert client.get(cites[0][0]).status_code == 200
     listing = client.get("/briefs")
     assert f'/briefs/{extractive_job["brief_id"]}' in listing.text and TOPIC in listing.text
+
+
+def test_the_brief_page_exports_its_sources(extractive_job: dict, client: httpx.Client) -> None:
+    brief = client.get(f"/api/v1/briefs/{extractive_job['brief_id']}").json()
+    page = client.get(f"/briefs/{extractive_job['brief_id']}").text
+    link = re.search(r'<p class="exports">.*?<a href="([^"]+)" download[^>]*>BibTeX</a>', page, re.DOTALL)
+    assert link, "no export links on the brief page"
+    response = client.get(link.group(1).replace("&amp;", "&"))
+    assert response.status_code == 200 and response.headers["content-type"].startswith("application/x-bibtex")
+    entries = bibtexparser.parse_string(response.text).entries
+    assert [e["title"] for e in entries] and len(entries) == len(brief["sources"])
 
 
 @pytest.mark.parametrize(("body", "status", "words"), [
