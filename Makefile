@@ -23,6 +23,7 @@ demo: install
 	$(BIN)/radar search "quantum error correction" --field Physics -k 3
 	$(BIN)/radar related arxiv:2411.18568 -k 6
 	$(BIN)/radar digest ml-for-biology --config demo/radar.toml --date 2024-11-28 -k 5
+	$(BIN)/radar mail ml-for-biology --config demo/radar.toml --date 2024-11-28 -k 5 --dry-run
 	$(BIN)/radar brief "protein design with deep generative models"
 
 test: install

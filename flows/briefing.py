@@ -7,16 +7,16 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
+from flows.profiling import profile_named
 from flows.runtime import searching
 from indexing.embeddings import embedder_for
-from indexing.store import open_store, utc_now
+from indexing.store import Store, open_store, utc_now
 from queries.brief import Brief, BriefRequest, save, write_brief
 from queries.brief import store as brief_store
 from queries.brief.render import to_html, to_json, to_markdown
 from queries.llm import build_model
 from queries.related import resolve_paper_id
 from queries.summary import PaperSummary, summarize
-from radar.config import configured
 from radar.settings import Settings, load_settings
 
 
@@ -61,10 +61,11 @@ def with_model(settings: Settings, model: str | None) -> Settings:
     return load_settings(llm=settings.llm.model_copy(update={"model": model}))
 
 
-def brief_request(order: BriefOrder, settings: Settings) -> BriefRequest:
+def brief_request(order: BriefOrder, settings: Settings, store: Store | None = None) -> BriefRequest:
+    """The request of ``order``; a profile's description and language come from the effective profiles."""
     topic, language = order.topic, order.language
     if order.profile is not None:
-        profile = configured(settings, order.config).profile(order.profile)
+        profile = profile_named(settings, order.profile, order.config, store).spec
         topic, language = profile.description, language or profile.language
     return BriefRequest(topic=" ".join((topic or "").split()), profile=order.profile, since=order.since,
                         until=order.until, fields=order.fields, language=language or "en")  # type: ignore[arg-type]
@@ -72,8 +73,8 @@ def brief_request(order: BriefOrder, settings: Settings) -> BriefRequest:
 
 def run_brief(order: BriefOrder) -> BriefOutcome:
     settings = with_model(load_settings(), order.model)
-    request = brief_request(order, settings)
     with searching(settings, read_only=False) as s:
+        request = brief_request(order, settings, s.store)
         brief = write_brief(s.store, s.backend, s.embedder, build_model(settings), request, settings.brief,
                             now=utc_now())
         if brief.kind != "empty":

@@ -236,7 +236,7 @@ def related(
 
 @app.command()
 def digest(
-    profile: Annotated[str, typer.Argument(help="An interest profile of the config ([[profiles]] name).", show_default=False)],
+    profile: Annotated[str, typer.Argument(help="An interest profile (`radar profile list`: the config's and those added with `radar profile add`).", show_default=False)],
     day: Annotated[datetime | None, typer.Option("--date", formats=["%Y-%m-%d"], help="The day (UTC) whose new papers to rank. Default: the latest day with papers.", show_default=False)] = None,
     k: Annotated[int, typer.Option("-k", min=1, max=500, help="How many papers to show.")] = 25,
     config: ConfigOption = None,
@@ -245,16 +245,16 @@ def digest(
     """A day's new papers ranked for one interest profile, as a numbered daily list."""
     from flows.console import digest_view
     from flows.runtime import searching
-    from queries.digest import digest as build_digest
+    from flows.profiling import profile_named
     from queries.digest import digest_json
-    from radar.config import configured
+    from queries.feedback import profile_digest
     from radar.settings import load_settings
 
     try:
         settings = load_settings()
-        spec = configured(settings, config).profile(profile)
         with searching(settings) as s:
-            result = build_digest(s.store, s.backend, s.embedder, spec, day=day.date() if day else None, k=k)
+            found = profile_named(settings, profile, config, s.store)
+            result = profile_digest(s.store, s.backend, s.embedder, found, day=day.date() if day else None, k=k)
     except RadarError as exc:
         raise _fail(exc) from None
     if json_output:
@@ -333,7 +333,7 @@ Format = Annotated[str, typer.Option("--format", "-f", help="md (Markdown), html
 @app.command()
 def brief(
     topic: Annotated[str | None, typer.Argument(help="What to be briefed on, in plain words.", show_default=False)] = None,
-    profile: Annotated[str | None, typer.Option("--profile", "-p", help="Brief on a profile of the config instead of a topic.")] = None,
+    profile: Annotated[str | None, typer.Option("--profile", "-p", help="Brief on an interest profile (`radar profile list`) instead of a topic.")] = None,
     since: Annotated[datetime | None, typer.Option("--since", formats=["%Y-%m-%d"], help="Only papers published on or after this day (UTC).")] = None,
     until: Annotated[datetime | None, typer.Option("--until", formats=["%Y-%m-%d"], help="Only papers published on or before this day (UTC).")] = None,
     field: Annotated[list[str] | None, typer.Option("--field", help="Only these broad fields (repeatable), e.g. --field Physics --field Biology.")] = None,
@@ -461,5 +461,14 @@ def _emit(text: str, output_format: str, output: Path | None) -> None:
     else:
         out.write_text(text)
 
-if __name__ == "__main__":
-    app()
+if __name__ == "__main__":  # `python -m flows.cli`: run the module proper, where the command groups below
+    from flows.cli import app as registered  # register (they import it: one module, one app)
+
+    registered()
+
+# Command groups of their own modules, registered last: they use the options and printers above.
+from flows.cli_profile import profile_app  # noqa: E402
+
+app.add_typer(profile_app)
+import flows.cli_export  # noqa: E402,F401 - registers `radar export`
+import flows.cli_mail  # noqa: E402,F401 - registers `radar mail`

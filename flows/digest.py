@@ -10,10 +10,10 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
+from flows.profiling import current_profiles, profile_named
 from flows.runtime import searching
 from queries.digest import Digest, digest_json, digest_markdown
-from queries.digest import digest as build_digest
-from radar.config import configured
+from queries.feedback import profile_digest
 from radar.errors import ConfigError
 from radar.settings import load_settings
 
@@ -33,9 +33,9 @@ def write_digest(d: Digest, folder: Path) -> list[Path]:
 @task(name="profile-digest", cache_policy=NO_CACHE)
 def digest_task(profile: str, day: date | None, config: str | None) -> list[Path]:
     settings = load_settings()
-    spec = configured(settings, Path(config) if config else None).profile(profile)
     with searching(settings) as s:
-        result = build_digest(s.store, s.backend, s.embedder, spec, day=day)
+        found = profile_named(settings, profile, Path(config) if config else None, s.store)
+        result = profile_digest(s.store, s.backend, s.embedder, found, day=day)
     paths = write_digest(result, settings.home / "digests")
     get_run_logger().info("digest %s: %d of %d papers of %s", profile, result.shown, result.total, result.day)
     return paths
@@ -43,11 +43,11 @@ def digest_task(profile: str, day: date | None, config: str | None) -> list[Path
 
 @flow(name="digest")
 def digest(profile: str | None = None, day: str | None = None, config: str | None = None) -> list[Path]:
-    """Write the digest of ``profile`` (default: every configured profile) for ``day``
+    """Write the digest of ``profile`` (default: every profile, the config's and the store's) for ``day``
     (YYYY-MM-DD, UTC; default: the latest day with papers); returns the files written."""
     settings = load_settings()
-    loaded = configured(settings, Path(config) if config else None)
-    names = [loaded.profile(profile).name] if profile else [p.name for p in loaded.profiles]
+    known = current_profiles(settings, Path(config) if config else None)
+    names = [known.get(profile).name] if profile else known.names
     try:
         wanted = date.fromisoformat(day) if day else None
     except ValueError:

@@ -2,16 +2,17 @@
 
 A day's papers are those whose ``published`` date (UTC) is that day, less those the profile
 leaves out: revised papers (unless ``include_revised``), journal news, comment, editorials,
-corrections and retractions (unless named in ``article_types``), and the profile's own seed
-papers (never news to it).
+corrections and retractions (unless named in ``article_types``), the profile's own seed papers
+(never news to it), and what its feedback hides (queries/feedback.py: starred, dismissed).
 
 Each paper is ranked by lexical and dense evidence, both measured against the day (z-scores over
 the day's candidates, so a backend's BM25 scale or a model's cosine scale does not matter):
 
-- dense: the cosine with the profile's vector (its description, blended with its seed papers),
+- dense: the cosine with the profile's vector (its description, blended with its seed papers and
+  seed texts),
   and the best cosine with one *facet* of the description ("Reasoning, interpretability and
   evaluation of large language models" is three facets: reasoning of large language models, ...)
-  or with one seed paper;
+  or with one seed (paper or text); the feedback's dismissed papers push their neighbours down;
 - lexical: for each facet, BM25 of the facet's own words AND of the words its items share (a
   paper about LLM tokenization matches "large language models" but not "reasoning": the weaker
   of the two counts), acronyms of three-word terms added (large language models: LLM);
@@ -30,6 +31,7 @@ from __future__ import annotations
 import re
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime
+from typing import TYPE_CHECKING
 
 import numpy as np
 
@@ -44,6 +46,9 @@ from queries.related import neighbour_fields, paper_vectors, resolve_paper_id
 from radar.config import ProfileSpec
 from radar.errors import QueryError
 from radar.kinds import ARTICLE_TYPES, DIGEST_LEFT_OUT
+
+if TYPE_CHECKING:
+    from queries.feedback import DigestFeedback
 
 DEFAULT_K = 25
 CATEGORY_BONUS = 0.5
@@ -71,8 +76,9 @@ class DigestEntry(Cited):
     """What the list is ordered by: dense and lexical evidence, in standard deviations of the day."""
     similarity: float
     """Cosine between the paper and the profile's vector."""
-    relevance: float
-    """Best cosine with the profile, one of its facets or one of its seeds (0-1); the floor applies to it."""
+    relevance: float = 0.0
+    """Best cosine with the profile, one of its facets or one of its seeds (0-1); the floor applies to it
+    (0.0 in entries made by hand)."""
     matched_categories: list[str]
     related_fields: list[str]
 
@@ -177,10 +183,12 @@ def matched_categories(paper: Paper, wanted: list[str]) -> list[str]:
 
 
 def digest(store: Store, backend: SearchBackend, embedder: Embedder, profile: ProfileSpec, *,
-           day: date | None = None, k: int = DEFAULT_K, min_relevance: float = MIN_RELEVANCE) -> Digest:
+           day: date | None = None, k: int = DEFAULT_K, min_relevance: float = MIN_RELEVANCE,
+           feedback: DigestFeedback | None = None) -> Digest:
     """The ``k`` papers of ``day`` (default: the latest day with papers, not in the future) that
     best fit ``profile`` and whose relevance is at least ``min_relevance``; an empty digest when
-    the day has none."""
+    the day has none. ``feedback`` (queries/feedback.py: stars and dismissals) leaves papers out
+    and adjusts the scores."""
     con = store.cursor()
     day = day or latest_published_day(con, not_after=datetime.now(UTC).date())
     result = Digest(profile=profile.name, description=profile.description, day=day, floor=min_relevance)
@@ -191,7 +199,8 @@ def digest(store: Store, backend: SearchBackend, embedder: Embedder, profile: Pr
     found = read_papers(con, ids)
     papers = []
     for paper in (found[i] for i in ids):
-        reason = "seed" if paper.paper_id in seeds else left_out_because(paper, profile)
+        reason = (feedback and feedback.left_out_because(paper)) or \
+            ("seed" if paper.paper_id in seeds else left_out_because(paper, profile))
         if reason is None:
             papers.append(paper)
         else:
@@ -206,6 +215,8 @@ def digest(store: Store, backend: SearchBackend, embedder: Embedder, profile: Pr
     lexical = _lexical_evidence(backend, profile, day, papers, n_seeds=len(facet_vectors) - len(facets(profile.description)))
     matches = [matched_categories(p, profile.categories) for p in papers]
     scores = profile_scores(whole, facet_cosines, lexical, np.array([bool(m) for m in matches]))
+    if feedback is not None:
+        scores = feedback.adjust(matrix, scores)
     relevance = np.maximum(whole, facet_cosines.max(axis=1))
     listed = [i for i in range(len(papers)) if relevance[i] >= min_relevance]
     result.above_floor, result.below_floor = len(listed), len(papers) - len(listed)
@@ -248,7 +259,10 @@ def _profile_targets(store: Store, embedder: Embedder, profile: ProfileSpec,
     seed_vectors, _ = paper_vectors(store, embedder, [seeds[i] for i in result.seeds_used])
     texts = [profile.description, *(facet_text(item, shared) for item, shared in facets(profile.description))]
     embedded = np.asarray(embedder.embed(texts), dtype=np.float32)
-    stacked = np.vstack([_unit(seed_vectors[i]) for i in result.seeds_used]) if result.seeds_used else None
+    vectors = [seed_vectors[i] for i in result.seeds_used]
+    if profile.seed_texts:  # papers of the reader's library that are not in the store (`radar profile seed`)
+        vectors += list(embedder.embed(profile.seed_texts))
+    stacked = np.vstack([_unit(v) for v in vectors]) if vectors else None
     rows = [_unit(v) for v in embedded[1:]] + ([] if stacked is None else list(stacked))
     return profile_vector(embedded[0], stacked), np.vstack(rows)
 

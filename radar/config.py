@@ -81,6 +81,7 @@ class ProfileSpec(BaseModel):
     description: str = Field(min_length=3, description="The interest in plain words; it is embedded and searched for.")
     categories: list[str] = Field(default_factory=list, description="Categories to favour, e.g. cs.LG or q-bio.GN (optional).")
     seeds: list[str] = Field(default_factory=list, description="Paper ids that exemplify the interest, e.g. arxiv:2411.17766 (optional).")
+    seed_texts: list[str] = Field(default_factory=list, description="Texts (title and abstract) of papers not in the store that exemplify the interest; `radar profile seed` adds them from a library file, and the profile's vector blends them in like seed papers (optional).")
     language: Literal["en", "zh"] = Field("en", description="Language of this profile's briefs: en or zh.")
     include_revised: bool = Field(False, description="Digests list revised papers (arXiv replacements, later versions) too; by default only new papers and cross-lists.")
     article_types: list[ArticleType] | None = Field(None, description="Journal article types the digest lists (research, review, news, comment, editorial, correction, retraction); by default all but news, comment, editorial, correction and retraction. Papers without a type (preprints) are always listed.")
@@ -191,6 +192,14 @@ def _resolve_local(url: str, base_dir: Path) -> str:
     # file:///abs/path, file://localhost/abs/path and file:relative/path (RFC 8089) all name a path.
     path = Path(unquote(parts.path) if parts.scheme == "file" else url).expanduser()
     return (base_dir / path).resolve().as_uri()
+
+
+def profile_spec(data: dict, *, origin: str = "profile") -> ProfileSpec:
+    """A profile from its keys (as the config file writes them); a ConfigError naming what is wrong otherwise."""
+    try:
+        return ProfileSpec.model_validate(data)
+    except ValidationError as exc:
+        raise ConfigError(f"{origin}: {_describe(exc)}") from None
 
 
 def _describe(exc: ValidationError) -> str:

@@ -21,6 +21,7 @@ retry (the Prefect tasks) look at :attr:`RadarError.transient` and nothing else:
     │   ├── LlmUnavailableError      timeouts, 5xx, connection refused: retry later
     │   ├── LlmAuthError             the provider refused the API key
     │   └── LlmResponseError         the answer was empty or not what was asked for
+    ├── AccessDenied           the web app refused a write: no token, a wrong one, or no CSRF token
     ├── MailError              a digest mail was not (or maybe not) delivered
     │   ├── MailUnavailableError     the server cannot be reached, dropped us, or said 4xx: next run retries
     │   ├── MailAuthError            the server refused the login (the password is never shown)
@@ -133,6 +134,15 @@ class LlmAuthError(LlmError):
 
 class LlmResponseError(LlmError):
     """The model answered with nothing usable: empty, malformed, or not in the asked shape."""
+
+
+class AccessDenied(RadarError):
+    """The web app refused a request that writes or spends: ``status`` is 401 when the reader must
+    sign in (or send the token), 403 when the request itself is refused (no CSRF token, another origin)."""
+
+    def __init__(self, message: str, *, status: int = 403):
+        super().__init__(message)
+        self.status = status
 
 
 class MailError(RadarError):

@@ -114,6 +114,19 @@ class BriefSettings(_Group):
     abstract_chars: int = Field(1500, ge=200, le=20_000, description="Characters of each abstract shown to the model; longer ones are cut.")
 
 
+class WebSettings(_Group):
+    """`radar serve`: who may write or spend through the web app."""
+
+    token: SecretStr | None = Field(
+        None, min_length=16,
+        description="Secret (16+ characters) that unlocks writing and spending (profiles, feedback, briefs) when "
+                    "`radar serve` listens on an address other than loopback: sent as `Authorization: Bearer` to "
+                    "/api/v1, or typed once into /login. Without it, `radar serve --host 0.0.0.0` refuses to start.")
+    session_hours: float = Field(12.0, gt=0, le=24 * 30, description="Hours a sign-in at /login lasts.")
+    secure_cookies: bool = Field(
+        False, description="Mark the sign-in and CSRF cookies Secure: set it when a TLS proxy serves Radar over HTTPS.")
+
+
 class SmtpSettings(_Group):
     """The mail server `radar mail` sends each profile's daily digest through."""
 
@@ -165,6 +178,7 @@ class Settings(BaseSettings):
     store: StoreSettings = Field(default_factory=StoreSettings, description="Waiting for the DuckDB store.")
     llm: LlmSettings = Field(default_factory=LlmSettings, description="The language model for briefs and summaries.")
     brief: BriefSettings = Field(default_factory=BriefSettings, description="Evidence choice and citation checks of briefs.")
+    web: WebSettings = Field(default_factory=WebSettings, description="The web app (`radar serve`): its token and cookies.")
     smtp: SmtpSettings = Field(default_factory=SmtpSettings, description="The mail server for e-mailed digests.")
     search_backend: Literal["local", "elasticsearch"] = Field(
         "local", description="Where papers are indexed and searched: local (DuckDB, no server) or elasticsearch.")

@@ -14,6 +14,7 @@ from indexing.store import Store, open_store
 from radar.settings import HttpSettings
 from tests.feedserver import FeedServer
 from tests.llmserver import LlmServer
+from tests.smtpserver import SmtpServer
 from tests.recorded import FEEDS
 
 
@@ -52,6 +53,14 @@ def llm_server() -> Iterator[LlmServer]:
 
 
 @pytest.fixture
+def smtp_server(tmp_path: Path) -> Iterator[SmtpServer]:
+    """A real SMTP server on 127.0.0.1 with STARTTLS and AUTH (see tests/smtpserver.py)."""
+    server = SmtpServer(tmp_path, security="starttls").start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
 def http_settings() -> HttpSettings:
     """Fast retries and short timeouts, so failure paths run in well under a second."""
     return HttpSettings(timeout=1.0, retries=2, backoff=0.01, max_backoff=2.0, min_interval=0.0, host_intervals={},
@@ -84,3 +93,15 @@ def radar_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     # The corpus is embedded with torch; `auto` would export the model to ONNX in every test's home.
     monkeypatch.setenv("RADAR_EMBEDDING_BACKEND", "torch")
     return home
+
+
+@pytest.fixture
+def smtp_env(radar_env: Path, smtp_server: SmtpServer, monkeypatch: pytest.MonkeyPatch) -> SmtpServer:
+    """RADAR_SMTP__* pointing at ``smtp_server``, with its user and password and its certificate trusted."""
+    from tests.smtpserver import PASSWORD, USER
+
+    for name, value in {"HOST": "127.0.0.1", "PORT": str(smtp_server.port), "SECURITY": "starttls", "USER": USER,
+                        "PASSWORD": PASSWORD, "CA_FILE": str(smtp_server.cert_path), "TIMEOUT": "5",
+                        "SENDER": "Radar <radar@example.org>"}.items():
+        monkeypatch.setenv(f"RADAR_SMTP__{name}", value)
+    return smtp_server

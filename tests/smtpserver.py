@@ -5,13 +5,16 @@ and written to ``cert_path`` for the client to trust (RADAR_SMTP__CA_FILE). Mess
 are kept in ``received``. Faults are scripted per command and used once each, in order:
 ``fail("rcpt", "drop")`` hangs up at the next RCPT, ``fail("data", "451 4.3.0 Try later")``
 answers the next message's end with 451, ``fail("data", "drop-after")`` keeps the next message
-and hangs up without answering (the client cannot know it was taken).
+and hangs up without answering (the client cannot know it was taken), ``fail(..., "hang")`` waits a
+minute before answering (a client killed meanwhile).
 """
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import ipaddress
+import logging
 import socket
 import ssl
 import threading
@@ -26,6 +29,7 @@ from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
 USER, PASSWORD = "radar", "correct horse battery staple"
+logging.getLogger("mail.log").setLevel(logging.ERROR)  # aiosmtpd warns of its own deprecated attribute per login
 
 
 @dataclass
@@ -121,6 +125,9 @@ class _Handler:
                           rcpt_options: list[str]) -> str:
         self.server.commands.append("RCPT")
         how = self.server._fault("rcpt")
+        if how == "hang":
+            await asyncio.sleep(60)
+            return "451 4.4.2 Timed out"
         if how == "drop":
             server.transport.abort()
             return "250 OK"
@@ -134,6 +141,9 @@ class _Handler:
     async def handle_DATA(self, server: SMTP, session: Session, envelope: Envelope) -> str:  # noqa: N802
         self.server.commands.append("DATA")
         how = self.server._fault("data")
+        if how == "hang":  # the whole message arrived; the answer never comes
+            await asyncio.sleep(60)
+            return "451 4.4.2 Timed out"
         if how in (None, "drop-after"):
             self.server.received.append(Received(envelope.mail_from, list(envelope.rcpt_tos), envelope.content,
                                                  bool(session.authenticated)))

@@ -93,3 +93,12 @@ def test_every_bundled_profile_has_a_weekly_brief() -> None:
         fires = fire_times(deployment["name"], 3, datetime(2026, 11, 22, 12, 0))
         assert {f.strftime("%a %H:%M") for f in fires} == {"Fri 07:00"}
         assert (fires[1] - fires[0]).days == 7
+
+
+def test_the_digest_mail_runs_after_each_daily_digest_on_the_same_days() -> None:
+    mail = deployments()["digest-mail-daily"]
+    assert mail["entrypoint"] == "flows/mail.py:digest_mail"
+    assert all(s.get("active", True) for s in mail["schedules"])
+    for written, mailed in zip(fire_times("digest-daily", 12), fire_times("digest-mail-daily", 12), strict=True):
+        assert written.date() == mailed.date()
+        assert 15 * 60 <= (mailed - written).total_seconds() <= 2 * 3600

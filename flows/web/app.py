@@ -13,9 +13,9 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from flows.runtime import Searching, searching
-from flows.web import i18n
+from flows.web import i18n, security
 from flows.web.render import render
-from radar.errors import QueryError, RadarError, StoreBusyError, StoreError
+from radar.errors import AccessDenied, ConfigError, QueryError, RadarError, StoreBusyError, StoreError
 from radar.settings import Settings, load_settings
 
 STATIC = Path(__file__).parent / "static"
@@ -24,16 +24,23 @@ CSP = ("default-src 'none'; script-src 'self'; style-src 'self'; img-src 'self' 
 SECURITY_HEADERS = {
     "Content-Security-Policy": CSP,
     "X-Content-Type-Options": "nosniff",
-    "Referrer-Policy": "no-referrer",
+    "Referrer-Policy": "same-origin",  # no-referrer makes Chrome send "Origin: null" with forms, which WRITE refuses
     "X-Frame-Options": "DENY",
 }
 log = logging.getLogger("radar.web")
+NO_TOKEN = ("Radar would listen on an address other machines can reach, and nothing guards writing and briefs "
+            "there: set RADAR_WEB__TOKEN to a long random secret (python -c 'import secrets; "
+            "print(secrets.token_urlsafe(32))'), then sign in at /login or send Authorization: Bearer <token>; "
+            "or listen on 127.0.0.1 (the default).")
 
 
-def create_app(settings: Settings | None = None, *, warm: bool = True) -> FastAPI:
+def create_app(settings: Settings | None = None, *, warm: bool = True, public: bool = False) -> FastAPI:
     """The Radar web app over the store of ``settings``; ``warm`` loads the embedding model at
-    start-up so the first search does not pay for it."""
+    start-up so the first search does not pay for it. ``public``: the server listens on an address
+    other than loopback, so writing needs the token (see flows/web/security.py)."""
     settings = settings or load_settings()
+    if public and settings.web.token is None:
+        raise ConfigError(NO_TOKEN)
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -48,12 +55,15 @@ def create_app(settings: Settings | None = None, *, warm: bool = True) -> FastAP
     app = FastAPI(title="Radar", version="1", lifespan=lifespan, docs_url=None, redoc_url=None,
                   openapi_url="/api/v1/openapi.json")
     app.state.settings = settings
+    app.state.guard = security.Guard.of(settings.web, public=public)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.middleware("http")
     async def language_and_headers(request: Request, call_next):  # noqa: ANN202 - Starlette middleware
         request.state.lang = i18n.negotiate(request.cookies.get(i18n.COOKIE), request.headers.get("accept-language"))
+        fresh_csrf = security.prepare(request)
         response: Response = await call_next(request)
+        security.finish(request, response, fresh_csrf)
         for name, value in SECURITY_HEADERS.items():
             response.headers.setdefault(name, value)
         response.headers.setdefault("Vary", "Accept-Language, Cookie")
@@ -68,16 +78,23 @@ def create_app(settings: Settings | None = None, *, warm: bool = True) -> FastAP
                       busy=isinstance(exc, StoreBusyError), request=request)
         return HTMLResponse(page, status_code=status)
 
-    from flows.web import api, pages
+    from flows.web import api, exports, pages, profiles
 
     app.include_router(pages.router)
+    app.include_router(security.router)
     app.include_router(api.router)
+    app.include_router(profiles.router)
+    app.include_router(exports.router)
     return app
 
 
 def status_of(exc: RadarError) -> int:
+    if isinstance(exc, AccessDenied):
+        return exc.status
     if isinstance(exc, QueryError):
         return 404 if str(exc).startswith("No paper") else 400
+    if isinstance(exc, ConfigError):  # an unknown profile, or a profile's keys that do not validate
+        return 404 if str(exc).startswith("No profile") else 400
     if isinstance(exc, StoreError):  # busy, or no store yet: come back later
         return 503
     return 500

@@ -8,9 +8,11 @@ from typing import Annotated
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, RedirectResponse
 
+from flows.profiling import current_profiles
 from flows.runtime import Searching
 from flows.web import i18n
 from flows.web.app import store_session
+from flows.web.profiles import profile_tab
 from flows.web.params import MAX_PAGE_SIZE, MAX_RESULTS, PAGE_SIZE, blank_none, bounded_query, day_of, mode_of
 from flows.web.render import render
 from indexing.search.base import Filters
@@ -35,10 +37,14 @@ def page(request: Request, template: str, **context: object) -> HTMLResponse:
 def today(request: Request, s: Session, day: str | None = None, source: str | None = None,
           field: str | None = None, category: str | None = None,
           offset: Annotated[int, Query(ge=0)] = 0,
-          size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE) -> HTMLResponse:
+          size: Annotated[int, Query(ge=1, le=MAX_PAGE_SIZE)] = DEFAULT_PAGE_SIZE,
+          profile: str | None = None) -> HTMLResponse:
+    if blank_none(profile):  # one tab per profile: its ranked digest of the day
+        return profile_tab(request, s, profile.strip(), day)
     filters = DayFilters(source=blank_none(source), field=blank_none(field), category=blank_none(category))
     listing = day_listing(s.store, day_of(day), filters, offset=offset, limit=size)
-    return page(request, "today.html", listing=listing, size=size)
+    tabs = current_profiles(request.app.state.settings, None, s.store).names
+    return page(request, "today.html", listing=listing, size=size, tabs=tabs)
 
 
 @router.get("/paper/{paper_id:path}", include_in_schema=False)
@@ -57,7 +63,7 @@ def paper(request: Request, s: Session, paper_id: str) -> HTMLResponse:
     except RadarError as exc:
         notes.append(str(exc))
     return page(request, "paper.html", record=record, p=record.paper, summary=summary, related=related_papers,
-                notes=notes)
+                notes=notes, profiles=current_profiles(request.app.state.settings, None, s.store).profiles)
 
 
 @router.get("/search", include_in_schema=False)

@@ -214,6 +214,27 @@ MIGRATIONS: list[tuple[int, str, Step]] = [
         ALTER TABLE versions ADD COLUMN raw_abstract VARCHAR;
         ALTER TABLE versions ADD COLUMN raw_authors VARCHAR[];
     """),
+    (12, "interest profiles kept in the store, and star / dismiss feedback on papers", """
+        -- One row per profile Radar knows beyond the config file: created here ('store'), or
+        -- imported from the TOML config ('config'). spec is the profile as it is now (NULL once
+        -- deleted here); base is the config's version as last imported, so an edit here and a
+        -- change in the config can be told apart (both at once is a conflict to resolve).
+        CREATE TABLE profiles (
+            name       VARCHAR PRIMARY KEY,
+            origin     VARCHAR NOT NULL,  -- config | store
+            spec       JSON,
+            base       JSON,
+            created_at TIMESTAMP NOT NULL,
+            updated_at TIMESTAMP NOT NULL
+        );
+        CREATE TABLE profile_feedback (
+            profile  VARCHAR NOT NULL,
+            paper_id VARCHAR NOT NULL,
+            verdict  VARCHAR NOT NULL,  -- star | dismiss
+            given_at TIMESTAMP NOT NULL,
+            PRIMARY KEY (profile, paper_id)
+        );
+    """),
 ]
 
 LATEST = max(m[0] for m in MIGRATIONS)

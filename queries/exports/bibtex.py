@@ -11,8 +11,8 @@ too), and math whose braces do not balance is escaped like text.
 from __future__ import annotations
 
 import re
-from functools import lru_cache
 from collections.abc import Sequence
+from functools import lru_cache
 
 from pylatexenc.latexencode import RULE_DICT, UnicodeToLatexConversionRule, UnicodeToLatexEncoder
 
@@ -57,8 +57,8 @@ def entry(paper: Paper, key: str) -> str:
         ("title", latex_text(paper.title, protect_capitals=True)),
         ("author", " and ".join(bibtex_name(split_name(a)) for a in paper.authors if a.strip()) or None),
         ("year", str(paper.published.year) if paper.published else None),
+        ("month", MONTHS[paper.published.month - 1] if paper.published else None),  # a macro: no braces
     ]
-    month = MONTHS[paper.published.month - 1] if paper.published else None
     if kind == "article":
         fields.append(("journal", latex_text(paper.venue or paper.source)))
     eprint = arxiv_id(paper)
@@ -74,9 +74,8 @@ def entry(paper: Paper, key: str) -> str:
         ("abstract", latex_text(paper.abstract) if paper.abstract else None),
     ]
     lines = [f"@{kind}{{{key},"]
-    lines += [f"  {name} = {{{value}}}," for name, value in fields if value]
-    if month:
-        lines.insert(4 if paper.authors else 3, f"  month = {month},")
+    lines += [f"  {name} = {value}," if name == "month" else f"  {name} = {{{value}}},"
+              for name, value in fields if value]
     lines.append("}")
     return "\n".join(lines) + "\n"
 

@@ -29,6 +29,7 @@ from radar.config import mail_address
 AUTHORS_SHOWN = 3
 BRIEF_SENTENCES = 3
 _CITATION = re.compile(r"\s*\[\d+(?:,\s*\d+)*\]")
+_BRIEF_PREFIX = re.compile(r"^\s*(?:Brief|简报)\s*[:：]\s*")
 
 LABELS = {
     "en": {"subject": "Radar: {shown} papers for {profile}, {day}",
@@ -90,7 +91,8 @@ def brief_teaser(brief: Brief, web_url: str | None = None, sentences: int = BRIE
     if not lines:
         return None
     link = f"{web_url.rstrip('/')}/briefs/{quote(brief.brief_id, safe='')}" if _web(web_url) else None
-    return BriefTeaser(brief.brief_id, brief.title, brief.created_at, lines, link)
+    title = _BRIEF_PREFIX.sub("", brief.title).strip() or brief.title  # the mail says "Latest brief:" itself
+    return BriefTeaser(brief.brief_id, title, brief.created_at, lines, link)
 
 
 def message_id(profile: str, day: str, sender: str) -> str:
@@ -98,7 +100,7 @@ def message_id(profile: str, day: str, sender: str) -> str:
     got a message twice (a server that took it but never said so) can tell it is one message."""
     domain = _domain(sender)
     token = hashlib.sha256(f"{sender}\n{profile}\n{day}".encode()).hexdigest()[:16]
-    return f"<radar-digest.{profile}.{day}.{token}@{domain}>"
+    return f"<radar.{day}.{token}@{domain}>"  # short: a header line that is not folded
 
 
 def digest_message(d: Digest, *, sender: str, recipients: list[str], msg_id: str, now: datetime,

@@ -19,12 +19,15 @@ from email.message import EmailMessage
 from indexing.embeddings import Embedder
 from indexing.search.base import SearchBackend
 from indexing.store import Store, utc_now
+from indexing.store.papers import latest_published_day
 from indexing.store.mail import (MailAttempt, begin_attempt, close_dead_attempts, day_attempts, finish_attempt,
                                  mark_handing_over)
 from queries.brief.store import latest_for_profile
-from queries.digest import DEFAULT_K, Digest, digest
+from queries.digest import DEFAULT_K, Digest
+from queries.feedback import profile_digest
 from queries.mail.message import BriefTeaser, brief_teaser, digest_message, message_id
 from queries.mail.smtp import deliver
+from queries.profiles import Profile
 from radar.config import ProfileSpec, mail_address
 from radar.errors import ConfigError, MailError, MailUncertainError
 from radar.settings import Settings, SmtpSettings
@@ -63,9 +66,10 @@ class MailOutcome:
     """sent | already-sent | empty | dry-run | failed | uncertain | in-progress"""
     recipients: list[str]
     message_id: str
-    subject: str
-    shown: int
-    total: int
+    subject: str | None
+    """None when the log settled it before the message was drafted (sent or uncertain already)."""
+    shown: int | None
+    total: int | None
     brief_id: str | None = None
     error: str | None = None
     refused: dict[str, str] = field(default_factory=dict)
@@ -83,15 +87,21 @@ class MailOutcome:
 
 
 def sender_of(settings: Settings) -> str:
-    """The From address: RADAR_SMTP__SENDER, else Radar at RADAR_HTTP__CONTACT."""
-    return settings.smtp.sender or f"Radar <{settings.http.contact}>"
+    """The From address: RADAR_SMTP__SENDER, else Radar at RADAR_HTTP__CONTACT; one address or a ConfigError."""
+    sender = settings.smtp.sender or f"Radar <{settings.http.contact}>"
+    if mail_address(sender) is None:
+        variable = "RADAR_SMTP__SENDER" if settings.smtp.sender else "RADAR_HTTP__CONTACT"
+        raise ConfigError(f"The sender {sender!r} is not one e-mail address: set {variable}, e.g. "
+                          "RADAR_SMTP__SENDER='Radar <radar@example.org>'.")
+    return sender
 
 
-def draft_mail(store: Store, backend: SearchBackend, embedder: Embedder, profile: ProfileSpec, settings: Settings, *,
+def draft_mail(store: Store, backend: SearchBackend, embedder: Embedder, found: Profile, settings: Settings, *,
                day: date | None = None, k: int = DEFAULT_K, now: datetime | None = None) -> MailDraft:
-    """The message of ``profile``'s digest of ``day`` (default: the latest day with papers), with the
-    opening of the profile's latest brief when there is one."""
-    d = digest(store, backend, embedder, profile, day=day, k=k)
+    """The message of an effective profile's digest of ``day`` (default: the latest day with papers; its
+    stars and dismissals count, as in `radar digest`), with the opening of its latest brief if any."""
+    profile = found.spec
+    d = profile_digest(store, backend, embedder, found, day=day, k=k)
     latest = latest_for_profile(store, profile.name)
     teaser = brief_teaser(latest, settings.smtp.web_url) if latest else None
     sender = sender_of(settings)
@@ -144,6 +154,22 @@ def send_draft(store: Store, draft: MailDraft, smtp: SmtpSettings, *, resend: bo
             finish_attempt(con, attempt_id, "sent", utc_now(), refused)
     outcome.attempts = day_attempts(store.cursor(), profile.name, d.day)
     return outcome
+
+
+def settled(store: Store, profile: ProfileSpec, day: date | None = None) -> MailOutcome | None:
+    """The outcome when the mail log already settles ``profile``'s day (default: the latest day with
+    papers, as the digest takes it) as sent or uncertain: the catch-up run then drafts nothing.
+    None when a draft is needed (no attempt yet, only failed ones, or one still open)."""
+    day = day or latest_published_day(store.cursor(), not_after=datetime.now(UTC).date())
+    if day is None:
+        return None
+    earlier = day_attempts(store.cursor(), profile.name, day)
+    blocked = _blocked([a for a in earlier if a.status in ("sent", "uncertain")], resend=False)
+    if blocked is None:
+        return None
+    return MailOutcome(profile=profile.name, day=day, status=blocked[0], error=blocked[1],
+                       recipients=list(profile.recipients), message_id=earlier[-1].message_id, subject=None,
+                       shown=None, total=None, attempts=earlier)
 
 
 def dry_run(draft: MailDraft) -> MailOutcome:

@@ -123,7 +123,7 @@ def test_every_setting_is_described(radar_env: Path) -> None:
     rows = describe_settings(load_settings())
     groups = {f"RADAR_{name.upper()}" for name, field in Settings.model_fields.items()
               if isinstance(field.annotation, type) and issubclass(field.annotation, BaseModel)}
-    assert {"RADAR_HTTP", "RADAR_INGEST", "RADAR_LLM", "RADAR_BRIEF", "RADAR_STORE", "RADAR_SMTP"} <= groups
+    assert {"RADAR_HTTP", "RADAR_INGEST", "RADAR_LLM", "RADAR_BRIEF", "RADAR_STORE", "RADAR_SMTP", "RADAR_WEB"} <= groups
     assert {r["variable"] for r in rows} == known_variables() - groups
     assert all(r["description"] and len(r["description"]) > 10 for r in rows)
     assert next(r for r in rows if r["variable"] == "RADAR_HOME")["value"] == str(radar_env)

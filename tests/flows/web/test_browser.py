@@ -138,3 +138,39 @@ def test_a_hostile_abstract_executes_nothing_and_calls_no_other_origin(browser: 
     assert not browser.find_elements(By.CSS_SELECTOR, "main script, main img, a[href^='javascript']")
     requested = browser.execute_script("return performance.getEntriesByType('resource').map(e => e.name)")
     assert requested and all(url.startswith(server.url) for url in requested), requested
+
+
+def ranked_ids(driver: webdriver.Chrome) -> list[str]:
+    return [li.get_attribute("data-paper") for li in driver.find_elements(By.CSS_SELECTOR, "li.paper[data-paper]")]
+
+
+def test_starring_a_paper_changes_its_profiles_ranking(browser: webdriver.Chrome, server: Server) -> None:
+    set_language(browser, server, "en")
+    load(browser, f"{server.url}/profiles")
+    form = browser.find_element(By.CSS_SELECTOR, "section.new-profile form")
+    form.find_element(By.NAME, "name").send_keys("browser-star")
+    form.find_element(By.NAME, "description").send_keys("Reinforcement learning for robot control")
+    form.find_element(By.NAME, "include_revised").click()
+    form.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    WebDriverWait(browser, 60).until(lambda d: d.current_url.endswith("/profiles/browser-star"))
+    load(browser, f"{server.url}/?profile=browser-star&day={DAY}")
+    before = ranked_ids(browser)
+    assert len(before) == 25
+    starred = before[10]
+    browser.find_element(By.CSS_SELECTOR, f'li.paper[data-paper="{starred}"] button.star').click()
+    WebDriverWait(browser, 60).until(lambda d: ranked_ids(d) and starred not in ranked_ids(d))
+    after = ranked_ids(browser)
+    assert after != before and len(after) == 25  # the star is a seed now, not news, and the order moved
+    assert "Ranked with 1 starred and 0 dismissed papers." in browser.page_source
+    browser.save_screenshot(str(SCREENSHOTS / "profile-tab-en.png"))
+    load(browser, f"{server.url}/profiles")
+    assert browser.find_elements(By.ID, "profile-browser-star")
+    browser.save_screenshot(str(SCREENSHOTS / "profiles-en.png"))
+    set_language(browser, server, "zh")
+    load(browser, f"{server.url}/profiles")
+    assert "兴趣档案" in browser.find_element(By.TAG_NAME, "body").text
+    browser.save_screenshot(str(SCREENSHOTS / "profiles-zh.png"))
+    load(browser, f"{server.url}/?profile=browser-star&day={DAY}")
+    assert "收藏" in browser.find_element(By.TAG_NAME, "body").text
+    browser.save_screenshot(str(SCREENSHOTS / "profile-tab-zh.png"))
+    set_language(browser, server, "en")

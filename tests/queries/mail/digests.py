@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 
 from queries.brief.records import Brief, BriefRequest, Sentence
 from queries.digest import Digest, DigestEntry
+from queries.mail.message import digest_message, message_id
+from queries.mail.send import MailDraft
+from radar.config import ProfileSpec
 
 DAY = date(2024, 11, 28)
+SENDER = "Radar <radar@example.org>"
 
 
 def entry(number: int, **changes: object) -> DigestEntry:
@@ -46,3 +50,14 @@ def brief(profile: str = "bio") -> Brief:
                            Sentence("Language models <b>predict</b> structure [2, 3].", [2, 3]),
                            Sentence("A third verified sentence [1].", [1]),
                            Sentence("A fourth, not shown [3].", [3])])
+
+
+def draft(recipients: list[str] | None = None, digest_day_papers: bool = True) -> MailDraft:
+    recipients = ["ada@example.org", "Alan Turing <alan@example.org>"] if recipients is None else recipients
+    profile = ProfileSpec(name="bio", description="Machine learning for proteins", recipients=recipients)
+    d = hostile_digest()
+    if not digest_day_papers:
+        d.entries = []
+    message = digest_message(d, sender=SENDER, recipients=recipients, now=datetime.now(UTC),
+                             msg_id=message_id("bio", DAY.isoformat(), SENDER))
+    return MailDraft(profile=profile, digest=d, message=message, sender=SENDER, brief=None)

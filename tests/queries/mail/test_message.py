@@ -55,7 +55,7 @@ def test_the_message_is_multipart_alternative_with_text_then_html() -> None:
     assert message["Subject"] == "Radar: 3 papers for bio, 2024-11-28"
     assert message["To"] == "ada@example.org, Alan <alan@example.org>"
     assert message["Auto-Submitted"] == "auto-generated"
-    assert re.fullmatch(r"<radar-digest\.bio\.2024-11-28\.[0-9a-f]{16}@example\.org>", message["Message-ID"])
+    assert re.fullmatch(r"<radar\.2024-11-28\.[0-9a-f]{16}@example\.org>", message["Message-ID"])
 
 
 def test_every_entry_is_numbered_with_source_category_badge_title_authors_summary_and_links() -> None:
@@ -104,6 +104,10 @@ def test_the_latest_brief_opens_the_mail_with_its_first_verified_sentences() -> 
     assert teaser.lines == ["Diffusion models now design binders.", "Language models <b>predict</b> structure.",
                             "A third verified sentence."]
     assert teaser.link == "https://radar.example.org/briefs/b-20241130-abc"
+    assert teaser.title == "Machine learning for proteins: the week"
+    b = brief()
+    b.title = "Brief: Machine learning for proteins"  # an extractive brief's title: the mail's label says it
+    assert brief_teaser(b).title == "Machine learning for proteins"  # type: ignore[union-attr]
     text, markup = parts(build(brief=teaser, web_url="https://radar.example.org"))
     assert "Latest brief: Machine learning for proteins: the week (2024-11-30)" in text
     assert "  Diffusion models now design binders." in text and "failed its check" not in text

@@ -6,7 +6,10 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterator
-from datetime import UTC, datetime
+import os
+import subprocess
+import sys
+import time
 from email import message_from_bytes, policy
 from email.message import EmailMessage
 from pathlib import Path
@@ -15,16 +18,11 @@ import pytest
 
 from indexing.store import Store
 from indexing.store.mail import day_attempts
-from queries.mail.message import digest_message, message_id
-from queries.mail.send import MailDraft, mail_json, send_draft
-from radar.config import ProfileSpec
+from queries.mail.send import mail_json, send_draft
 from radar.errors import ConfigError
 from radar.settings import SmtpSettings
-from tests.queries.mail.digests import DAY, hostile_digest
+from tests.queries.mail.digests import DAY, draft
 from tests.smtpserver import PASSWORD, USER, SmtpServer, free_port
-
-SENDER = "Radar <radar@example.org>"
-
 
 @pytest.fixture(params=["starttls"])
 def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[SmtpServer]:
@@ -38,17 +36,6 @@ def settings_for(server: SmtpServer, **changes: object) -> SmtpSettings:
                                      password=PASSWORD, timeout=5, ca_file=server.cert_path)
     values.update(changes)
     return SmtpSettings(**values)  # type: ignore[arg-type]
-
-
-def draft(recipients: list[str] | None = None, digest_day_papers: bool = True) -> MailDraft:
-    recipients = ["ada@example.org", "Alan Turing <alan@example.org>"] if recipients is None else recipients
-    profile = ProfileSpec(name="bio", description="Machine learning for proteins", recipients=recipients)
-    d = hostile_digest()
-    if not digest_day_papers:
-        d.entries = []
-    message = digest_message(d, sender=SENDER, recipients=recipients, now=datetime.now(UTC),
-                             msg_id=message_id("bio", DAY.isoformat(), SENDER))
-    return MailDraft(profile=profile, digest=d, message=message, sender=SENDER, brief=None)
 
 
 def parsed(data: bytes) -> EmailMessage:
@@ -193,3 +180,72 @@ def test_the_latest_brief_of_a_profile_is_read_back_from_the_store(store: Store)
         save(store, b)
     found = latest_for_profile(store, "bio")
     assert found is not None and found.brief_id == "b-newer" and found.title == older.title
+
+
+def test_a_day_sent_or_uncertain_is_settled_before_anything_is_drafted(server: SmtpServer, store: Store) -> None:
+    from queries.mail.send import settled
+
+    profile = draft().profile
+    assert settled(store, profile, DAY) is None  # nothing yet
+    server.fail("rcpt", "drop")
+    send_draft(store, draft(), settings_for(server))
+    assert settled(store, profile, DAY) is None  # only a failed attempt: draft and try again
+    send_draft(store, draft(), settings_for(server))
+    done = settled(store, profile, DAY)
+    assert done is not None and done.status == "already-sent" and done.subject is None
+    assert [a.status for a in done.attempts] == ["failed", "sent"] and done.message_id == done.attempts[-1].message_id
+    assert settled(store, profile, DAY.replace(day=29)) is None
+
+
+@pytest.mark.parametrize("sender", ["Radar <radar@example.org>\r\nBcc: eve@example.org", "not an address"])
+def test_a_sender_that_is_not_one_address_is_a_config_error(radar_env: Path, sender: str) -> None:
+    from queries.mail.send import sender_of
+    from radar.settings import Settings
+
+    assert sender_of(Settings()) == "Radar <radar@example.org>"
+    with pytest.raises(ConfigError, match="not one e-mail address: set RADAR_SMTP__SENDER"):
+        sender_of(Settings(smtp=SmtpSettings(sender=sender)))
+
+
+_SEND_IN_A_PROCESS = """
+import sys
+from pathlib import Path
+from indexing.store import open_store
+from queries.mail.send import send_draft
+from radar.settings import SmtpSettings
+from tests.queries.mail.digests import draft
+from tests.smtpserver import PASSWORD, USER
+
+store_path, port, cert = sys.argv[1:4]
+with open_store(Path(store_path)) as store:
+    send_draft(store, draft(), SmtpSettings(host="127.0.0.1", port=int(port), user=USER, password=PASSWORD,
+                                            timeout=120, ca_file=cert))
+"""
+
+
+@pytest.mark.parametrize(("command", "after"), [
+    ("rcpt", ["failed", "sent"]),  # killed before the message went out: the next run sends it
+    ("data", ["uncertain"]),       # killed once it went out: maybe delivered, never sent again on its own
+])
+def test_a_process_killed_mid_send_is_settled_by_the_next_run(server: SmtpServer, tmp_path: Path, command: str,
+                                                              after: list[str]) -> None:
+    from indexing.store import open_store
+
+    path = tmp_path / "killed.duckdb"
+    open_store(path).close()
+    server.fail(command, "hang")
+    repo = Path(__file__).resolve().parents[3]
+    process = subprocess.Popen([sys.executable, "-c", _SEND_IN_A_PROCESS, str(path), str(server.port),
+                                str(server.cert_path)], cwd=repo, env={**os.environ, "PYTHONPATH": str(repo)})
+    try:
+        deadline = time.monotonic() + 120
+        while command.upper() not in server.commands:
+            assert process.poll() is None and time.monotonic() < deadline, "the sender never reached the server"
+            time.sleep(0.05)
+    finally:
+        process.kill()
+        process.wait()
+    with open_store(path) as store:
+        outcome = send_draft(store, draft(), settings_for(server))
+        assert [a.status for a in outcome.attempts] == after
+    assert len(server.received) == (1 if after[-1] == "sent" else 0)
