@@ -215,8 +215,9 @@ def digest(store: Store, backend: SearchBackend, embedder: Embedder, profile: Pr
     lexical = _lexical_evidence(backend, profile, day, papers, n_seeds=len(facet_vectors) - len(facets(profile.description)))
     matches = [matched_categories(p, profile.categories) for p in papers]
     scores = profile_scores(whole, facet_cosines, lexical, np.array([bool(m) for m in matches]))
-    if feedback is not None:
-        scores = feedback.adjust(matrix, scores)
+    if feedback is not None:  # its penalty is in cosines; the score is in standard deviations of the day's cosines
+        penalty = scores - feedback.adjust(matrix, scores)
+        scores = scores - penalty / max(float(whole.std()), 1e-6)
     relevance = np.maximum(whole, facet_cosines.max(axis=1))
     listed = [i for i in range(len(papers)) if relevance[i] >= min_relevance]
     result.above_floor, result.below_floor = len(listed), len(papers) - len(listed)
