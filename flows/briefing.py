@@ -4,19 +4,23 @@ store, search backend, embedder and model in; a finished, stored brief out."""
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 from flows.profiling import profile_named
 from flows.runtime import searching
 from indexing.embeddings import embedder_for
 from indexing.store import Store, open_store, utc_now
+from indexing.store.jobs import advance_job, finish_job, start_job
 from queries.brief import Brief, BriefRequest, save, write_brief
 from queries.brief import store as brief_store
 from queries.brief.render import to_html, to_json, to_markdown
+from queries.brief.write import Progress
 from queries.llm import build_model
 from queries.related import resolve_paper_id
 from queries.summary import PaperSummary, summarize
+from radar.errors import RadarError
 from radar.settings import Settings, load_settings
 
 
@@ -71,15 +75,59 @@ def brief_request(order: BriefOrder, settings: Settings, store: Store | None = N
                         until=order.until, fields=order.fields, language=language or "en")  # type: ignore[arg-type]
 
 
-def run_brief(order: BriefOrder) -> BriefOutcome:
+def run_brief(order: BriefOrder, progress: Progress | None = None) -> BriefOutcome:
     settings = with_model(load_settings(), order.model)
     with searching(settings, read_only=False) as s:
         request = brief_request(order, settings, s.store)
         brief = write_brief(s.store, s.backend, s.embedder, build_model(settings), request, settings.brief,
-                            now=utc_now())
+                            now=utc_now(), progress=progress)
         if brief.kind != "empty":
+            if progress:
+                progress("saving", 0.95)
             save(s.store, brief)
     return BriefOutcome(brief)
+
+
+def order_json(order: BriefOrder) -> dict[str, Any]:
+    """A brief order as JSON (a job's request): what a reader asked for."""
+    return {"topic": order.topic, "profile": order.profile, "since": order.since.isoformat() if order.since else None,
+            "until": order.until.isoformat() if order.until else None, "fields": list(order.fields),
+            "language": order.language}
+
+
+def order_from_json(data: dict[str, Any]) -> BriefOrder:
+    return BriefOrder(topic=data.get("topic"), profile=data.get("profile"),
+                      since=date.fromisoformat(data["since"]) if data.get("since") else None,
+                      until=date.fromisoformat(data["until"]) if data.get("until") else None,
+                      fields=tuple(data.get("fields") or ()), language=data.get("language"))
+
+
+def run_brief_job(job_id: str, order: BriefOrder, created_at: datetime) -> BriefOutcome | None:
+    """Write the brief of a job in this process, recording its progress, its end and any error in
+    the job's row (the web app's background jobs). Returns None when it failed."""
+    settings = load_settings()
+    with open_store(settings.store_path, waits=settings.store) as store:
+        with store.transaction() as con:
+            start_job(con, job_id, order_json(order), created_at, utc_now())
+
+        def advance(stage: str, done: float) -> None:
+            with store.transaction() as con:
+                advance_job(con, job_id, stage, done)
+
+        try:
+            outcome = run_brief(order, advance)
+        except Exception as exc:  # noqa: BLE001 - the job records any failure for the reader, then ends
+            message = str(exc) if isinstance(exc, RadarError) else f"{type(exc).__name__}: {exc}"
+            with store.transaction() as con:
+                finish_job(con, job_id, utc_now(), state="failed", error=message[:2000])
+            return None
+        brief = outcome.brief
+        with store.transaction() as con:
+            if brief.kind == "empty":
+                finish_job(con, job_id, utc_now(), state="empty", error=" ".join(brief.notices))
+            else:
+                finish_job(con, job_id, utc_now(), brief_id=brief.brief_id)
+        return outcome
 
 
 def stored_briefs(limit: int) -> list[dict]:

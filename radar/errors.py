@@ -22,6 +22,7 @@ retry (the Prefect tasks) look at :attr:`RadarError.transient` and nothing else:
     │   ├── LlmAuthError             the provider refused the API key
     │   └── LlmResponseError         the answer was empty or not what was asked for
     ├── AccessDenied           the web app refused a write: no token, a wrong one, or no CSRF token
+    ├── TooBusy                the web app already runs and queues as many brief jobs as it takes
     ├── MailError              a digest mail was not (or maybe not) delivered
     │   ├── MailUnavailableError     the server cannot be reached, dropped us, or said 4xx: next run retries
     │   ├── MailAuthError            the server refused the login (the password is never shown)
@@ -143,6 +144,12 @@ class AccessDenied(RadarError):
     def __init__(self, message: str, *, status: int = 403):
         super().__init__(message)
         self.status = status
+
+
+class TooBusy(RadarError):
+    """The web app already runs and queues as many brief jobs as it takes (HTTP 429): try later."""
+
+    transient = True
 
 
 class MailError(RadarError):

@@ -125,6 +125,9 @@ class WebSettings(_Group):
     session_hours: float = Field(12.0, gt=0, le=24 * 30, description="Hours a sign-in at /login lasts.")
     secure_cookies: bool = Field(
         False, description="Mark the sign-in and CSRF cookies Secure: set it when a TLS proxy serves Radar over HTTPS.")
+    brief_workers: int = Field(2, ge=1, le=8, description="Briefs the web app writes at the same time, each in its own process.")
+    brief_queue: int = Field(
+        8, ge=0, le=100, description="Brief requests that wait for a free writer; beyond them the web app answers 429.")
 
 
 class SmtpSettings(_Group):

@@ -9,13 +9,14 @@ from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
 from flows.runtime import Searching, searching
-from flows.web import i18n, security
+from flows.web import i18n, jobs, security
 from flows.web.render import render
-from radar.errors import AccessDenied, ConfigError, QueryError, RadarError, StoreBusyError, StoreError
+from radar.errors import AccessDenied, ConfigError, QueryError, RadarError, StoreBusyError, StoreError, TooBusy
 from radar.settings import Settings, load_settings
 
 STATIC = Path(__file__).parent / "static"
@@ -44,18 +45,23 @@ def create_app(settings: Settings | None = None, *, warm: bool = True, public: b
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        if warm:
-            from starlette.concurrency import run_in_threadpool
+        from starlette.concurrency import run_in_threadpool
 
+        await run_in_threadpool(lambda: jobs.mark_dead(settings))  # before any page reads: see jobs.py
+        if warm:
             from indexing.embeddings import embedder_for
 
             await run_in_threadpool(lambda: embedder_for(settings).model)
-        yield
+        try:
+            yield
+        finally:
+            app.state.briefs.close()
 
     app = FastAPI(title="Radar", version="1", lifespan=lifespan, docs_url=None, redoc_url=None,
                   openapi_url="/api/v1/openapi.json")
     app.state.settings = settings
     app.state.guard = security.Guard.of(settings.web, public=public)
+    app.state.briefs = jobs.BriefRunner(settings.web.brief_workers, settings.web.brief_queue)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.middleware("http")
@@ -78,10 +84,22 @@ def create_app(settings: Settings | None = None, *, warm: bool = True, public: b
                       busy=isinstance(exc, StoreBusyError), request=request)
         return HTMLResponse(page, status_code=status)
 
-    from flows.web import api, exports, pages, profiles
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(request: Request, exc: RequestValidationError) -> Response:
+        """A parameter out of its bounds (k, page size, a date...): 400 with what is wrong, as a page or JSON."""
+        message = "; ".join(f"{'.'.join(str(p) for p in e['loc'][1:]) or 'request'}: {e['msg']}"
+                            + (f" (got {str(e['input'])[:40]!r})" if e.get("input") is not None and e["loc"][0] != "body" else "")
+                            for e in exc.errors())
+        if request.url.path.startswith("/api/"):
+            return JSONResponse({"error": message, "kind": "InvalidRequest"}, status_code=400)
+        page = render(request.state.lang, "error.html", status=400, message=message, busy=False, request=request)
+        return HTMLResponse(page, status_code=400)
+
+    from flows.web import api, briefs, exports, pages, profiles
 
     app.include_router(pages.router)
     app.include_router(security.router)
+    app.include_router(briefs.router)
     app.include_router(api.router)
     app.include_router(profiles.router)
     app.include_router(exports.router)
@@ -91,8 +109,10 @@ def create_app(settings: Settings | None = None, *, warm: bool = True, public: b
 def status_of(exc: RadarError) -> int:
     if isinstance(exc, AccessDenied):
         return exc.status
+    if isinstance(exc, TooBusy):
+        return 429
     if isinstance(exc, QueryError):
-        return 404 if str(exc).startswith("No paper") else 400
+        return 404 if str(exc).startswith(("No paper", "No brief")) else 400
     if isinstance(exc, ConfigError):  # an unknown profile, or a profile's keys that do not validate
         return 404 if str(exc).startswith("No profile") else 400
     if isinstance(exc, StoreError):  # busy, or no store yet: come back later

@@ -26,7 +26,7 @@ def environment(language: str) -> Environment:
     env.globals.update(lang=language, html_lang=i18n.HTML_LANG[language], languages=i18n.LANGUAGES, link=link)
     env.filters.update(
         source_name=source_name, source_label=source_label, paper_href=paper_href, safe_href=safe_href,
-        highlighted=highlighted, long_date=lambda d: i18n.long_date(_day(d), language),
+        highlighted=highlighted, cited=cited, long_date=lambda d: i18n.long_date(_day(d), language),
         full_date=lambda d: i18n.full_date(_day(d), language), iso=lambda d: _day(d).isoformat() if d else "",
     )
     return env
@@ -76,6 +76,22 @@ def highlighted(text: str, offsets: list[tuple[int, int]] | list[list[int]]) -> 
         position = end
     parts.append(escape(text[position:]))
     return Markup("").join(parts)
+
+
+def cited(text: str, sources: dict[int, object]) -> Markup:
+    """A brief's sentence, escaped, with each citation number a link to the page of the paper it
+    cites (a number no source has stays plain text)."""
+    from queries.brief.render import CITATION
+
+    def numbers(match) -> str:  # noqa: ANN001 - a re.Match
+        links = []
+        for number in match.group(1).split(", "):
+            source = sources.get(int(number))
+            links.append(f'<a class="cite" href="{escape(paper_href(source.paper_id))}">{number}</a>'  # type: ignore[attr-defined]
+                         if source else number)
+        return "[" + ", ".join(links) + "]"
+
+    return Markup(CITATION.sub(numbers, str(escape(text))))
 
 
 def _day(value: object) -> date | None:

@@ -30,6 +30,13 @@ P = ParamSpec("P")
 R = TypeVar("R")
 
 
+def vector_literal(vector: Sequence[float]) -> str:
+    """``vector`` as the text of a DuckDB list, bound as one parameter and cast. Binding a Python
+    list costs DuckDB one probe for pandas per element (an import that fails, scanning sys.path):
+    ~20 ms for 384 floats on an idle core, 300 ms under load, against well under 1 ms as text."""
+    return "[" + ",".join(repr(float(x)) for x in vector) + "]"
+
+
 def _needs_index(query: Callable[P, R]) -> Callable[P, R]:
     """Queries before the first ``radar index`` (or after one stopped before its full-text index
     was built) find no table: say what to do instead of DuckDB's catalog error."""
@@ -246,7 +253,7 @@ class LocalBackend:
             rows = con.execute(f"""
                 SELECT paper_id, array_cosine_similarity(vector, ?::FLOAT[{dims}]) AS score
                 FROM {_live_table(con)} WHERE {where} ORDER BY score DESC, paper_id LIMIT ?""",
-                [list(map(float, vector)), *params, k]).fetchall()
+                [vector_literal(vector), *params, k]).fetchall()
         return [BackendHit(paper_id, float(score)) for paper_id, score in rows]
 
     def _knn_in_memory(self, vector: np.ndarray, k: int) -> list[BackendHit]:

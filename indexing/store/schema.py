@@ -235,6 +235,22 @@ MIGRATIONS: list[tuple[int, str, Step]] = [
             PRIMARY KEY (profile, paper_id)
         );
     """),
+    (13, "brief jobs: briefs asked for in the web app, written in the background", """
+        CREATE TABLE brief_jobs (
+            job_id      VARCHAR PRIMARY KEY,
+            state       VARCHAR NOT NULL,     -- running | done | empty | failed (queued ones live in the server)
+            stage       VARCHAR,              -- retrieving | writing | checking | saving
+            progress    DOUBLE NOT NULL,      -- 0..1
+            error       VARCHAR,
+            request     VARCHAR NOT NULL,     -- JSON: topic or profile, language, dates, fields
+            brief_id    VARCHAR,              -- the brief written, when done
+            created_at  TIMESTAMP NOT NULL,   -- when the reader asked
+            started_at  TIMESTAMP,
+            finished_at TIMESTAMP,
+            pid         INTEGER,              -- the process writing it, to tell one that died
+            hostname    VARCHAR
+        );
+    """),
 ]
 
 LATEST = max(m[0] for m in MIGRATIONS)

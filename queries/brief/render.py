@@ -20,6 +20,8 @@ HEADINGS = {
            "sources": "来源", "method": "方法说明", "flag": "未验证"},
 }
 _CITATION = re.compile(r"\[(\d+(?:, \d+)*)\]")
+CITATION = _CITATION
+"""A citation in a brief's sentence: ``[3]`` or ``[2, 5]`` (group 1: the numbers)."""
 
 
 def to_json(brief: Brief) -> dict[str, Any]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 import time
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -62,12 +62,19 @@ def notice(language: str, key: str, **values: object) -> str:
     return (NOTICES_ZH if language == "zh" else NOTICES)[key].format(**values)
 
 
+Progress = Callable[[str, float], None]
+"""Told each stage as it starts: retrieving, writing, checking (with the share of the work done)."""
+
+
 def write_brief(store: Store, backend: SearchBackend, embedder: Embedder, model: LanguageModel | None,
-                request: BriefRequest, settings: BriefSettings, *, now: datetime) -> Brief:
+                request: BriefRequest, settings: BriefSettings, *, now: datetime,
+                progress: Progress | None = None) -> Brief:
+    progress = progress or (lambda stage, done: None)
     timings = Timings()
     embedder = MemoEmbedder(embedder)  # type: ignore[assignment] - same interface, each text embedded once
     embedder.model  # noqa: B018 - load the model before the clock starts: the timings are the brief's own
     started = time.perf_counter()
+    progress("retrieving", 0.1)
     candidates = find_candidates(store, backend, embedder, request, depth=settings.candidates,
                                  min_relevance=settings.min_relevance)
     chosen = choose_sources(candidates, settings.sources, min_fields=settings.min_fields)
@@ -79,10 +86,11 @@ def write_brief(store: Store, backend: SearchBackend, embedder: Embedder, model:
     if not sources:
         brief.notices.append(notice(request.language, "empty", topic=request.topic, scope=_scope(request)))
         return brief
+    progress("writing", 0.3)
     if model is not None:
-        _from_model(brief, model, embedder, settings)
+        _from_model(brief, model, embedder, settings, progress)
     if brief.kind != "llm":
-        _from_sources(brief, embedder, settings,
+        _from_sources(brief, embedder, settings, progress,
                       notice=None if brief.notices else notice(request.language, "extractive"))
         if request.language == "zh":
             brief.notices.append(notice("zh", "quotations"))
@@ -91,7 +99,8 @@ def write_brief(store: Store, backend: SearchBackend, embedder: Embedder, model:
     return brief
 
 
-def _from_model(brief: Brief, model: LanguageModel, embedder: Embedder, settings: BriefSettings) -> None:
+def _from_model(brief: Brief, model: LanguageModel, embedder: Embedder, settings: BriefSettings,
+                progress: Progress) -> None:
     messages = build_messages(brief.request, brief.sources)
     brief.prompt_hash = prompt_hash(messages)
     started = time.perf_counter()
@@ -103,6 +112,7 @@ def _from_model(brief: Brief, model: LanguageModel, embedder: Embedder, settings
         brief.notices.append(notice(brief.request.language, "model_failed", model=model.name, error=exc))
         return
     brief.timings.model_ms = completion.elapsed_ms
+    progress("checking", 0.7)
     checked = _apply(brief, draft, embedder, settings)
     if brief.verification.kept + brief.verification.flagged == 0:
         brief.notices.append(notice(brief.request.language, "nothing_kept", count=checked, model=completion.model))
@@ -112,11 +122,13 @@ def _from_model(brief: Brief, model: LanguageModel, embedder: Embedder, settings
         brief.notices.append(notice("zh", "chinese"))
 
 
-def _from_sources(brief: Brief, embedder: Embedder, settings: BriefSettings, *, notice: str | None) -> None:
+def _from_sources(brief: Brief, embedder: Embedder, settings: BriefSettings, progress: Progress, *,
+                  notice: str | None) -> None:
     started = time.perf_counter()
     draft = extractive_draft(embedder, brief.request.topic, brief.sources, brief.request.language)
     brief.timings.model_ms = _ms_since(started)
     brief.kind, brief.model, brief.prompt_hash = "extractive", None, None
+    progress("checking", 0.7)
     _apply(brief, draft, embedder, settings)
     if notice:
         brief.notices.append(notice)

@@ -10,6 +10,7 @@ import subprocess
 import sys
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -92,15 +93,21 @@ def server_environment(home: Path) -> dict[str, str]:
 @pytest.fixture(scope="session")
 def server(web_home: Path, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
     """`radar serve` (the CLI command itself) on a free port, until the session ends."""
+    with serving(web_home, tmp_path_factory.mktemp("web-log") / "serve.log") as running:
+        yield running
+
+
+@contextmanager
+def serving(home: Path, log: Path, **settings: str) -> Iterator[Server]:
+    """`radar serve` over ``home`` with extra environment (``RADAR_*`` settings), stopped after the block."""
     port = free_port()
-    log = tmp_path_factory.mktemp("web-log") / "serve.log"
     with log.open("wb") as out:
         process = subprocess.Popen([sys.executable, "-m", "flows.cli", "serve", "--port", str(port)],
-                                   env=server_environment(web_home), stdout=out, stderr=subprocess.STDOUT)
+                                   env=server_environment(home) | settings, stdout=out, stderr=subprocess.STDOUT)
     url = f"http://127.0.0.1:{port}"
     try:
         wait_until_up(url, process, log)
-        yield Server(url, web_home, process)
+        yield Server(url, home, process)
     finally:
         process.terminate()
         try:

@@ -8,6 +8,7 @@ cannot start, the tests fail if CI is set, and are skipped with the reason other
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Iterator
@@ -173,4 +174,39 @@ def test_starring_a_paper_changes_its_profiles_ranking(browser: webdriver.Chrome
     load(browser, f"{server.url}/?profile=browser-star&day={DAY}")
     assert "收藏" in browser.find_element(By.TAG_NAME, "body").text
     browser.save_screenshot(str(SCREENSHOTS / "profile-tab-zh.png"))
+    set_language(browser, server, "en")
+
+
+def test_a_brief_job_runs_to_completion_and_its_citations_open_paper_pages(browser: webdriver.Chrome,
+                                                                           server: Server) -> None:
+    set_language(browser, server, "zh")
+    load(browser, f"{server.url}/briefs")
+    browser.save_screenshot(str(SCREENSHOTS / "briefs-zh.png"))
+    set_language(browser, server, "en")
+    load(browser, f"{server.url}/briefs")
+    browser.find_element(By.CSS_SELECTOR, '.brief-form input[name="topic"]').send_keys(
+        "protein structure prediction with deep learning")
+    browser.find_element(By.CSS_SELECTOR, ".brief-form button[type=submit]").click()
+    WebDriverWait(browser, 60).until(lambda d: "/briefs/jobs/" in d.current_url)
+    browser.save_screenshot(str(SCREENSHOTS / "brief-job-en.png"))
+    job_url = browser.current_url
+    # jobs.js polls the job and opens the brief when it is done (the job's process loads the model first)
+    WebDriverWait(browser, 600).until(lambda d: re.search(r"/briefs/[0-9a-f]{12}$", d.current_url))
+    WebDriverWait(browser, 60).until(
+        lambda d: d.execute_script("return document.documentElement.getAttribute('data-math')") == "rendered")
+    browser.save_screenshot(str(SCREENSHOTS / "brief-en.png"))
+    brief_url = browser.current_url
+    cites = browser.find_elements(By.CSS_SELECTOR, "a.cite")
+    assert cites and all("/paper/" in c.get_attribute("href") for c in cites)
+    target = cites[0].get_attribute("href")
+    cites[0].click()
+    WebDriverWait(browser, 60).until(lambda d: d.current_url == target)
+    assert browser.find_element(By.CSS_SELECTOR, ".paper-page h1").text
+    set_language(browser, server, "zh")
+    load(browser, brief_url)
+    assert "来源" in browser.find_element(By.TAG_NAME, "body").text
+    browser.save_screenshot(str(SCREENSHOTS / "brief-zh.png"))
+    load(browser, job_url)
+    assert "已完成" in browser.find_element(By.TAG_NAME, "body").text
+    browser.save_screenshot(str(SCREENSHOTS / "brief-job-zh.png"))
     set_language(browser, server, "en")
