@@ -215,9 +215,30 @@ def evaluate(rankers: Rankers, queries: list[Query], grades: dict[str, dict[str,
             for ranker, rows in per.items()}
 
 
+def floor_table(rankers: Rankers, queries: list[Query], grades: dict[str, dict[str, int]]) -> None:
+    """For each candidate floor: how many judged profile papers clear it, the share of those graded
+    1 or 2 (precision) and the share of all papers graded 1 or 2 that clear it (recall)."""
+    from queries.digest import digest
+
+    judged: list[tuple[int, float]] = []
+    for query in (q for q in queries if q.kind == "profile"):
+        spec = rankers.profiles[query.text].model_copy(update={"include_revised": True})
+        listed = digest(rankers.store, rankers.backend, rankers.embedder, spec, day=DAY, k=5000, min_relevance=-1.0)
+        relevance = {e.paper_id: e.relevance for e in listed.entries}
+        judged += [(g, relevance[pid]) for pid, g in grades[query.query_id].items() if pid in relevance]
+    wanted = sum(1 for g, _ in judged if g > 0)
+    print(f"{'floor':>6} {'kept':>5} {'precision':>9} {'recall':>7}   (judged papers of the {len(judged)} profile pairs)")
+    for step in range(25, 51, 2):
+        floor = step / 100
+        kept = [g for g, r in judged if r >= floor]
+        hits = sum(1 for g in kept if g > 0)
+        print(f"{floor:6.2f} {len(kept):5d} {hits / len(kept) if kept else 0:9.2f} {hits / wanted:7.2f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--pool", type=Path, help="write the unjudged pool to this TSV instead of scoring")
+    parser.add_argument("--floor", action="store_true", help="print how the digest's relevance floor sorts the judged papers")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     ensure_demo_store()
@@ -226,6 +247,9 @@ def main() -> None:
     try:
         if args.pool:
             print(f"{write_pool(rankers, queries, grades, args.pool)} unjudged pairs written to {args.pool}")
+            return
+        if args.floor:
+            floor_table(rankers, queries, grades)
             return
         figures = evaluate(rankers, queries, grades)
     finally:

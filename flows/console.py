@@ -180,11 +180,11 @@ def digest_view(d) -> list:  # noqa: ANN001 - a queries.digest.Digest
     link and related fields; a one-line message when the day has none."""
     day = d.day.isoformat() if d.day else "no day"
     head = [Text.from_markup(f"[bold]Radar digest: {escape(d.profile)}, {day}[/]  [dim]{escape(d.description)}[/]")]
-    from queries.digest import empty_message, left_out_message, short_authors
+    from queries.digest import empty_message, left_out_message, short_authors, shown_message
 
     if not d.entries:
         return [*head, Text(empty_message(d))]
-    head.append(Text(f"{d.shown} of {d.total} papers published {day} (UTC), best first."))
+    head.append(Text(f"{shown_message(d)} Best first."))
     if d.left_out:
         head.append(Text(left_out_message(d), style="dim"))
     if d.seeds_missing:
@@ -196,7 +196,7 @@ def digest_view(d) -> list:  # noqa: ANN001 - a queries.digest.Digest
         where = " · ".join(x for x in (e.source, ", ".join(e.categories[:3]) or e.field, e.published or "",
                                        kind_label(e)) if x)
         related = ", ".join(e.related_fields) or "none nearby"
-        table.add_row(f"{e.number}.", f"[cyan]{escape(where)}[/]  [dim]score {e.score:.2f}[/]\n"
+        table.add_row(f"{e.number}.", f"[cyan]{escape(where)}[/]  [dim]relevance {e.relevance:.2f}[/]\n"
                       f"[bold]{escape(e.title)}[/]\n[dim]{escape(short_authors(e.authors))}[/]\n"
                       f"{escape(e.abstract)}\n{escape(e.url or e.paper_id)}  [magenta]related fields: {escape(related)}[/]")
     return [*head, table]

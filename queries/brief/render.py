@@ -75,6 +75,9 @@ def _plain(value: Any) -> Any:
 
 
 def method_note(brief: Brief) -> str:
+    """How the brief was made, in the brief's language."""
+    if brief.request.language == "zh":
+        return _method_note_zh(brief)
     v, t = brief.verification, brief.timings
     dates = sorted(s.published for s in brief.sources if s.published)
     span = f"{dates[0]} to {dates[-1]}" if dates else "undated"
@@ -85,6 +88,19 @@ def method_note(brief: Brief) -> str:
             f"{v.dropped} dropped; {v.citations_removed} citations and {v.links_removed} links removed. "
             f"Retrieval {t.retrieval_ms:.0f} ms, writing {t.model_ms:.0f} ms, verification {t.verification_ms:.0f} ms. "
             f"Brief {brief.brief_id}, {brief.created_at:%Y-%m-%d %H:%M} UTC.")
+
+
+def _method_note_zh(brief: Brief) -> str:
+    v, t = brief.verification, brief.timings
+    dates = sorted(s.published for s in brief.sources if s.published)
+    span = f"{dates[0]} 至 {dates[-1]}" if dates else "无日期"
+    writer = f"由 {brief.model} 撰写" if brief.kind == "llm" else "摘录式（未使用模型），引文保留论文原文的语言"
+    fields = "、".join(sorted({s.field for s in brief.sources})) or "无"
+    return (f"{writer}；来源 {len(brief.sources)} 篇，由混合检索找到（领域：{fields}；发表于 {span}）。"
+            f"核对：共检查 {v.checked} 句，保留 {v.kept} 句，标记 {v.flagged} 句，删除 {v.dropped} 句；"
+            f"移除引用 {v.citations_removed} 处、链接 {v.links_removed} 处。"
+            f"检索 {t.retrieval_ms:.0f} 毫秒，撰写 {t.model_ms:.0f} 毫秒，核对 {t.verification_ms:.0f} 毫秒。"
+            f"简报 {brief.brief_id}，{brief.created_at:%Y-%m-%d %H:%M} UTC。")
 
 
 def to_markdown(brief: Brief) -> str:

@@ -45,6 +45,21 @@ NOTICES = {
                "flagged than in English.",
     "one_field": "All sources come from one field ({field}): the index holds nothing close on this topic elsewhere.",
 }
+NOTICES_ZH = {
+    "extractive": "摘录式简报：未配置语言模型（RADAR_LLM__MODEL），每句话都摘自其引用的来源。",
+    "model_failed": "模型 {model} 未能写出这份简报（{error}），改为摘录式简报：每句话都摘自其引用的来源。",
+    "nothing_kept": "模型 {model} 写出的 {count} 句话没有一句通过引用检查，改为摘录式简报。",
+    "empty": "索引中没有与“{topic}”相符的内容{scope}。请换用更宽泛的词、其他 --field 或更早的 --since；"
+             "`radar status` 可查看存储的内容。",
+    "chinese": "中文句子主要依据与英文摘要共有的术语和数字来核对（嵌入模型只读英文），因此被标记的句子比英文简报多。",
+    "one_field": "所有来源都来自同一领域（{field}）：索引中其他领域没有与此主题相近的内容。",
+    "quotations": "引文保留论文原文的语言，未作翻译；标题、说明与方法说明为中文。",
+}
+
+
+def notice(language: str, key: str, **values: object) -> str:
+    """A notice in the brief's language (Chinese where it has one, else English)."""
+    return (NOTICES_ZH if language == "zh" else NOTICES)[key].format(**values)
 
 
 Progress = Callable[[str, float], None]
@@ -69,15 +84,18 @@ def write_brief(store: Store, backend: SearchBackend, embedder: Embedder, model:
                   prompt_hash=None, title=TITLES[request.language].format(topic=request.topic), sources=sources,
                   timings=timings)
     if not sources:
-        brief.notices.append(NOTICES["empty"].format(topic=request.topic, scope=_scope(request)))
+        brief.notices.append(notice(request.language, "empty", topic=request.topic, scope=_scope(request)))
         return brief
     progress("writing", 0.3)
     if model is not None:
         _from_model(brief, model, embedder, settings, progress)
     if brief.kind != "llm":
-        _from_sources(brief, embedder, settings, progress, notice=None if brief.notices else NOTICES["extractive"])
+        _from_sources(brief, embedder, settings, progress,
+                      notice=None if brief.notices else notice(request.language, "extractive"))
+        if request.language == "zh":
+            brief.notices.append(notice("zh", "quotations"))
     if len({s.field for s in sources}) == 1 and len(request.fields) != 1:
-        brief.notices.append(NOTICES["one_field"].format(field=sources[0].field))
+        brief.notices.append(notice(request.language, "one_field", field=sources[0].field))
     return brief
 
 
@@ -91,17 +109,17 @@ def _from_model(brief: Brief, model: LanguageModel, embedder: Embedder, settings
         draft = parse_answer(completion.text, fallback_title=brief.title)
     except LlmError as exc:
         brief.timings.model_ms = _ms_since(started)
-        brief.notices.append(NOTICES["model_failed"].format(model=model.name, error=exc))
+        brief.notices.append(notice(brief.request.language, "model_failed", model=model.name, error=exc))
         return
     brief.timings.model_ms = completion.elapsed_ms
     progress("checking", 0.7)
     checked = _apply(brief, draft, embedder, settings)
     if brief.verification.kept + brief.verification.flagged == 0:
-        brief.notices.append(NOTICES["nothing_kept"].format(count=checked, model=completion.model))
+        brief.notices.append(notice(brief.request.language, "nothing_kept", count=checked, model=completion.model))
         return
     brief.kind, brief.model = "llm", completion.model
     if brief.request.language == "zh":
-        brief.notices.append(NOTICES["chinese"])
+        brief.notices.append(notice("zh", "chinese"))
 
 
 def _from_sources(brief: Brief, embedder: Embedder, settings: BriefSettings, progress: Progress, *,
@@ -152,11 +170,12 @@ def _kept(sentences) -> list:  # noqa: ANN001 - an iterable of Sentence
 
 def _key_papers(valid: list[tuple[int, str]], checked, sources: Sequence[Source]) -> list[KeyPaper]:  # noqa: ANN001
     papers: list[KeyPaper] = []
-    for (number, _), sentence in zip(valid, checked, strict=False):
+    for (number, _), sentence in sorted(zip(valid, checked, strict=False), key=lambda pair: pair[0][0]):
         if all(p.number != number for p in papers):
             papers.append(KeyPaper(number, sentence if sentence.status != "dropped" else None))
     if not papers:  # the writer named none: the most relevant sources, without comment
-        papers = [KeyPaper(s.number, None) for s in sorted(sources, key=lambda s: -s.relevance)[:3]]
+        best = sorted(s.number for s in sorted(sources, key=lambda s: (-s.relevance, s.number))[:3])
+        papers = [KeyPaper(number, None) for number in best]  # in citation order
     return papers
 
 

@@ -58,7 +58,9 @@ def test_digest_json(corpus_home: Path) -> None:
     assert [e["number"] for e in data["entries"]] == [1, 2, 3, 4, 5]
     assert "quant-ph" in data["entries"][0]["categories"]
     assert set(data["entries"][0]) >= {"title", "authors", "abstract", "source", "categories", "published", "url",
-                                       "score", "related_fields"}
+                                       "score", "relevance", "related_fields"}
+    assert data["floor"] == 0.33 and all(e["relevance"] >= 0.33 for e in data["entries"])
+    assert data["above_floor"] >= 5 and data["above_floor"] + data["below_floor"] <= data["total"]
 
 
 def test_digest_prints_a_numbered_daily_list(corpus_home: Path) -> None:
@@ -66,6 +68,8 @@ def test_digest_prints_a_numbered_daily_list(corpus_home: Path) -> None:
     assert result.exit_code == 0, result.output
     assert "Radar digest: llm-reasoning, 2024-11-28" in result.stdout
     assert "1." in result.stdout and "3." in result.stdout and "related fields" in result.stdout
+    said = " ".join(result.stdout.split())
+    assert "3 papers for you" in said and "relevance floor 0.33" in said
 
 
 def test_digest_of_an_empty_day_says_so_and_succeeds(corpus_home: Path) -> None:

@@ -21,7 +21,8 @@ def test_every_profile_gets_its_markdown_and_json(corpus_home: Path) -> None:
     assert sorted(paths) == sorted(folder / f"{name}.{ext}" for name in ("llm-reasoning", "ml-for-biology",
                                                                           "quantum-computing") for ext in ("md", "json"))
     data = json.loads((folder / "quantum-computing.json").read_text())
-    assert data["schema"] == "radar.digest/1" and data["shown"] == 25 and data["entries"][0]["number"] == 1
+    assert data["schema"] == "radar.digest/1" and data["entries"][0]["number"] == 1
+    assert data["shown"] == min(25, data["above_floor"]) >= 5  # the papers that clear the relevance floor
     markdown = (folder / "quantum-computing.md").read_text()
     assert markdown.startswith("# Radar digest: quantum-computing, 2024-11-28")
     assert f"## 1. {data['entries'][0]['title']}" in markdown

@@ -67,7 +67,7 @@ def test_starring_on_the_profile_tab_changes_its_ranking(browser_like: httpx.Cli
                                                       "image segmentation", "include_revised": True})
     assert api.status_code == 201, api.text
     before = ranked(browser_like.get("/", params={"profile": "web-rank", "day": DAY}).text)
-    assert len(before) == 25
+    assert 13 <= len(before) <= 25  # the papers that clear the digest's relevance floor, at most 25
     token = csrf(browser_like, f"/?profile=web-rank&day={DAY}")
     starred, dismissed = before[12], before[0]
     for paper, verdict in ((starred, "star"), (dismissed, "dismiss")):
@@ -89,7 +89,7 @@ def test_today_has_one_tab_per_profile(client: httpx.Client) -> None:
     assert re.search(r'<nav class="tabs"[^>]*>\s*<a href="/\?day=2024-11-28" aria-current="page">All papers</a>', html)
     assert 'href="/?profile=llm-reasoning&amp;day=2024-11-28"' in html
     tab = client.get("/", params={"profile": "llm-reasoning", "day": DAY}).text
-    assert 'aria-current="page">llm-reasoning</a>' in tab and len(ranked(tab)) == 25
+    assert 'aria-current="page">llm-reasoning</a>' in tab and 0 < len(ranked(tab)) <= 25  # those above the floor
     assert client.get("/", params={"profile": "astrology"}).status_code == 404
 
 
@@ -121,6 +121,6 @@ def test_each_profile_has_an_atom_feed(client: httpx.Client, server: Server) -> 
     assert response.status_code == 200 and response.headers["content-type"].startswith("application/atom+xml")
     parsed = feedparser.parse(response.content)
     assert not parsed.bozo and parsed.version == "atom10"
-    assert parsed.feed.id == f"{server.url}/profiles/llm-reasoning/feed.atom" and len(parsed.entries) == 25
+    assert parsed.feed.id == f"{server.url}/profiles/llm-reasoning/feed.atom" and 0 < len(parsed.entries) <= 25
     assert all(e.id.startswith(f"{server.url}/paper/") and e.updated.startswith(DAY) for e in parsed.entries)
     assert client.get("/profiles/astrology/feed.atom").status_code == 404

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from datetime import UTC, date, datetime
 
 import pytest
@@ -70,6 +71,18 @@ def test_chinese_briefs_keep_titles_and_citations(corpus, embedder, brief_settin
     markdown = to_markdown(brief)
     assert brief.title.startswith("简报") and "## 概述" in markdown and "## 来源" in markdown
     assert "Neural decoders for the surface code" in markdown
+    # Notices and the method note are in Chinese, and say that quotations stay in the paper's language.
+    assert brief.notices and all(re.search(r"[\u4e00-\u9fff]", n) for n in brief.notices)
+    assert any("摘录式简报" in n for n in brief.notices) and any("引文保留论文原文的语言" in n for n in brief.notices)
+    assert "## 方法说明" in markdown and "摘录式（未使用模型）" in markdown and "Extractive (no model)" not in markdown
+    assert "Extractive brief" not in markdown
+
+
+def test_key_papers_come_in_citation_order_and_themes_are_topics(corpus, embedder, brief_settings) -> None:
+    brief = brief_on(corpus, embedder, brief_settings, "protein design with diffusion models")
+    numbers = [p.number for p in brief.key_papers]
+    assert numbers == sorted(numbers)
+    assert brief.themes and not {t.name for t in brief.themes} & {s.field for s in brief.sources}
 
 
 def test_json_is_complete_and_the_brief_is_stored(corpus, embedder, brief_settings) -> None:

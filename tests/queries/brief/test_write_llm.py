@@ -134,7 +134,7 @@ def test_a_chinese_brief_asks_for_chinese_and_keeps_citations(llm_server, corpus
     brief = brief_with(llm_server, corpus, embedder, brief_settings, language="zh")
     system = llm_server.requests[0]["messages"][0]["content"]
     assert "Simplified Chinese" in system and "original English form" in system
-    assert any("technical terms and numbers" in n for n in brief.notices)
+    assert any("术语和数字" in n for n in brief.notices)  # the notice is in the brief's language
     markdown = to_markdown(brief)
     assert brief.kind == "llm" and "## 概述" in markdown and "蛋白质" in markdown
     assert all(s.citations for s in brief.overview)

@@ -21,7 +21,7 @@ def entry(number: int, **changes: object) -> DigestEntry:
         categories=["cs.LG", "q-bio.BM"], source="arXiv", published=DAY.isoformat(),
         url=f"https://arxiv.org/abs/2411.1{number:04d}", doi=None, announce="new", article_type=None,
         number=number, abstract=f"We design proteins with model {number}. It works well. More text follows.",
-        score=0.5, similarity=0.45, matched_categories=["cs.LG"], related_fields=["Biology"])
+        score=0.5, similarity=0.45, relevance=0.5, matched_categories=["cs.LG"], related_fields=["Biology"])
     values.update(changes)
     return DigestEntry(**values)  # type: ignore[arg-type]
 
