@@ -365,10 +365,15 @@ def empty_message(d: Digest) -> str:
     return f"No papers were published on {d.day.isoformat()} (UTC); try another --date."
 
 
+FEEDBACK_REASONS = frozenset({"seed", "starred", "dismissed"})
+"""Left-out reasons that come from the reader (seeds, stars, dismissals), not from profile keys."""
+
+
 def left_out_message(d: Digest) -> str:
     """What the profile left out, e.g. 'Left out: 569 revised, 12 news (profile keys ...).'"""
     parts = ", ".join(f"{n} {why}" for why, n in sorted(d.left_out.items(), key=lambda kv: (-kv[1], kv[0])))
-    return f"Left out: {parts} (profile keys include_revised, article_types)."
+    keys = " (profile keys include_revised, article_types)" if set(d.left_out) - FEEDBACK_REASONS else ""
+    return f"Left out: {parts}{keys}."
 
 
 

@@ -245,3 +245,12 @@ def test_journal_news_and_corrections_are_left_out_unless_the_profile_asks(field
     wider = digest(fields_corpus, fields_backend, embedder, asked, day=NATURE_DAY, k=500, min_relevance=-1.0)
     assert {e.article_type for e in wider.entries} == {"research", "news"}
     assert "news" not in wider.left_out
+
+
+def test_the_left_out_line_names_profile_keys_only_for_what_they_decide() -> None:
+    from queries.digest import Digest, left_out_message
+
+    reader = Digest(profile="p", description="d", day=None, left_out={"seed": 2, "starred": 1})
+    assert left_out_message(reader) == "Left out: 2 seed, 1 starred."
+    keys = Digest(profile="p", description="d", day=None, left_out={"revised": 5, "dismissed": 1})
+    assert left_out_message(keys) == "Left out: 5 revised, 1 dismissed (profile keys include_revised, article_types)."
