@@ -74,5 +74,5 @@ def test_bad_requests_get_clear_errors(client: httpx.Client) -> None:
     assert bad.status_code == 400 and "bibtex, ris, csljson" in bad.text
     assert client.get("/export/paper/arxiv:9999.99999").status_code == 404
     brief = client.get("/export/brief/no-such-brief")
-    assert brief.status_code == 400 and "No brief" in brief.text
+    assert brief.status_code == 404 and "No brief" in brief.text
     assert client.get("/export/search", params={"q": "x" * 501}).status_code == 400
