@@ -162,7 +162,7 @@ def test_model_briefs_flag_unsupported_sentences_and_the_pool_is_bounded(model_s
         assert flagged and "Bananas ripen" in flagged.group(1) and "⚠" in flagged.group(1)
         assert re.search(r'<a class="cite" href="/paper/[^"]+">\d+</a>', flagged.group(1))
         empty = wait_for(client, second.json()["job_id"])  # nothing found: no brief, an honest note
-        assert empty["state"] == "empty" and "Nothing in the index matches" in empty["error"], empty
+        assert empty["state"] == "empty" and "索引中没有与" in empty["error"], empty  # a zh brief's notice is in Chinese
         assert empty["brief_id"] is None and empty["request"]["language"] == "zh"
     assert "sk-web-secret" not in (model_server.home / "radar.duckdb").read_bytes().decode("latin-1")
 

@@ -156,8 +156,8 @@ def test_starring_a_paper_changes_its_profiles_ranking(browser: webdriver.Chrome
     WebDriverWait(browser, 60).until(lambda d: d.current_url.endswith("/profiles/browser-star"))
     load(browser, f"{server.url}/?profile=browser-star&day={DAY}")
     before = ranked_ids(browser)
-    assert 11 <= len(before) <= 25  # the papers that clear the digest's relevance floor, at most 25
-    starred = before[10]
+    assert 2 <= len(before) <= 25  # the papers that clear the digest's relevance floor, at most 25
+    starred = before[-1]
     browser.find_element(By.CSS_SELECTOR, f'li.paper[data-paper="{starred}"] button.star').click()
     WebDriverWait(browser, 60).until(lambda d: ranked_ids(d) and starred not in ranked_ids(d))
     after = ranked_ids(browser)
