@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import Path
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Annotated
 
 import typer
@@ -14,6 +15,7 @@ from radar.errors import RadarError
 
 if TYPE_CHECKING:
     from indexing.records import Paper
+    from indexing.store import Store
 
 FORMATS = ("bibtex", "ris", "csljson")
 export_app = typer.Typer(
@@ -36,18 +38,10 @@ def export_paper(
     json_output: ExportJson = False,
 ) -> None:
     """One paper."""
-    from indexing.store import open_store
     from queries.exports.collect import paper_papers
-    from radar.settings import load_settings
 
     _check(output_format, output, json_output)
-    try:
-        settings = load_settings()
-        with open_store(settings.store_path, read_only=True, waits=settings.store) as store:
-            papers = paper_papers(store, paper_id)
-    except RadarError as exc:
-        raise _fail(exc) from None
-    _write(papers, output_format, output, json_output, "paper")
+    _write(_from_store(lambda store: paper_papers(store, paper_id)), output_format, output, json_output, "paper")
 
 
 @export_app.command("search")
@@ -116,18 +110,23 @@ def export_brief(
     json_output: ExportJson = False,
 ) -> None:
     """A stored brief's numbered sources, in their order."""
-    from indexing.store import open_store
     from queries.exports.collect import brief_papers
-    from radar.settings import load_settings
 
     _check(output_format, output, json_output)
+    _write(_from_store(lambda store: brief_papers(store, brief_id)), output_format, output, json_output, "brief")
+
+
+def _from_store(collect: Callable[[Store], list[Paper]]) -> list[Paper]:
+    """The papers ``collect`` reads from the store, opened read-only; a RadarError exits as the CLI's errors do."""
+    from indexing.store import open_store
+    from radar.settings import load_settings
+
     try:
         settings = load_settings()
         with open_store(settings.store_path, read_only=True, waits=settings.store) as store:
-            papers = brief_papers(store, brief_id)
+            return collect(store)
     except RadarError as exc:
         raise _fail(exc) from None
-    _write(papers, output_format, output, json_output, "brief")
 
 
 def _check(output_format: str, output: Path | None, json_output: bool) -> None:
