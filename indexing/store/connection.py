@@ -11,9 +11,9 @@ serves, until ``close()`` or a transaction.
 A writer keeps its read-write connection between back-to-back transactions (opening the
 file, replaying its log and checkpointing it on close cost more than a batch's writes), but
 only while nobody else wants the file: a process that finds it busy touches
-``<store>.readers-waiting``, and the writer lets go before its next transaction, or at once
-if it is between transactions (a watcher thread), or after ``HOLD_IDLE`` seconds without a
-transaction. Letting go for someone who waits skips DuckDB's checkpoint unless the log has
+``<store>.readers-waiting``, and the writer, once it has had the file for ``WRITER_TURN``,
+lets go before its next transaction, or at once if it is between transactions (a watcher
+thread); it also lets go after ``HOLD_IDLE`` seconds without a transaction. Letting go for someone who waits skips DuckDB's checkpoint unless the log has
 grown past ``WAL_FOR_READERS``: replaying a small log costs a reader less than waiting for
 a checkpoint, whose cost grows with the whole store.
 """
@@ -50,9 +50,14 @@ READER_TURN = 1.0
 HOLD_IDLE = 1.0
 """Seconds a writer keeps the file after its last transaction when nobody waits for it."""
 
-WAL_FOR_READERS = 16 << 20
-"""Bytes of write-ahead log a writer leaves for others to replay when it lets go for them;
-above it, it checkpoints first (DuckDB's own default threshold)."""
+WRITER_TURN = 0.25
+"""Seconds a writer keeps the file once it has it, even when someone waits (unless it idles):
+a reader that polls would otherwise get the file back after every single transaction."""
+
+WAL_FOR_READERS = 4 << 20
+"""Bytes of write-ahead log a writer leaves for others to replay when it lets go for them
+(each reader that opens the file replays it: about 20 ms a MB on a busy machine); above it,
+the writer checkpoints first."""
 
 WRITER_CHECKPOINT = "1GB"
 """DuckDB's checkpoint threshold while a writer holds the file: checkpoints happen when it
@@ -79,6 +84,7 @@ class Store:
         self._held: duckdb.DuckDBPyConnection | None = None
         self._writer: duckdb.DuckDBPyConnection | None = None
         self._writer_used = 0.0
+        self._writer_since = 0.0
         self._watching = False
         _handles.add(self)
 
@@ -116,7 +122,7 @@ class Store:
         """A connection for one read: the kept one if any, else one opened for the block (and
         shared by reads nested in it) and closed after it."""
         with self._lock:
-            if self._writer is not None and self._someone_waits():
+            if self._writer is not None and self._turn_over():
                 self._release_writer(for_waiting=True)
             kept = self._writer or self._held
             if kept is not None:  # a writer reads through its own connection
@@ -166,7 +172,7 @@ class Store:
 
     def _writer_connection(self) -> duckdb.DuckDBPyConnection:
         """The kept read-write connection; opened (again) when there is none or someone waits."""
-        if self._writer is not None and self._someone_waits():
+        if self._writer is not None and self._turn_over():
             self._release_writer(for_waiting=True)
         if self._writer is None:
             self._adopt_writer(self._open(read_only=False))
@@ -174,7 +180,8 @@ class Store:
 
     def _adopt_writer(self, con: duckdb.DuckDBPyConnection) -> None:
         con.execute(f"SET checkpoint_threshold = '{WRITER_CHECKPOINT}'")
-        self._writer, self._writer_used = con, time.monotonic()
+        self._writer = con
+        self._writer_used = self._writer_since = time.monotonic()
         if not self._watching:
             self._watching = True
             threading.Thread(target=_watch, args=(weakref.ref(self),), name=f"store-writer {self.path.name}",
@@ -229,6 +236,10 @@ class Store:
         except OSError:
             return True
 
+    def _turn_over(self) -> bool:
+        """Whether the writer should let go now: someone waits, and it has had its turn."""
+        return time.monotonic() - self._writer_since >= WRITER_TURN and self._someone_waits()
+
     def _let_waiting_readers_in(self, deadline: float) -> None:
         """Before a write, give processes that signalled in the last moments their turn
         (for up to READER_TURN seconds)."""
@@ -280,7 +291,7 @@ def _watch(ref: weakref.ref[Store]) -> None:
             if store._writer is None:
                 store._watching = False
                 return
-            if store._someone_waits():
+            if store._turn_over():
                 store._release_writer(for_waiting=True)
             elif time.monotonic() - store._writer_used > HOLD_IDLE:
                 store._release_writer(for_waiting=False)
