@@ -110,6 +110,9 @@ class Store:
         """A read-only connection this handle keeps until ``close()`` or its next transaction."""
         with self._lock:
             if self._held is None:
+                # A kept connection reads read-only, beside other readers: a writer's kept
+                # read-write one is let go first (in-process it would be opened read-write).
+                self._release_writer(for_waiting=False)
                 self._held = self._open(read_only=True)
             return self._held
 
