@@ -309,6 +309,17 @@ def _close_all() -> None:
             store.close()
 
 
+def _forget_in_child() -> None:
+    """A forked child never uses, nor closes (checkpoints), its parent's connections."""
+    for store in list(_handles):
+        store._writer = store._held = None
+        store._watching = False
+        store._lock = threading.RLock()
+
+
+os.register_at_fork(after_in_child=_forget_in_child)
+
+
 def _size(path: Path) -> int:
     try:
         return path.stat().st_size
