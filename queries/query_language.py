@@ -20,10 +20,10 @@ from bisect import bisect_right
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from indexing.embeddings import MULTILINGUAL as ANY
+
 ENGLISH = "en"
 UNKNOWN = "und"
-ANY = "multilingual"
-"""A model's language set holding this reads every language (its card says ``multilingual``)."""
 
 _SCRIPT_RANGES: list[tuple[int, int, str]] = sorted([
     (0x0041, 0x005A, "Latin"), (0x0061, 0x007A, "Latin"), (0x00C0, 0x024F, "Latin"), (0x1E00, 0x1EFF, "Latin"),
