@@ -4,8 +4,9 @@ static files, and the error pages. Routes live in pages.py (HTML) and api.py (JS
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager
+from contextlib import asynccontextmanager, contextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -13,9 +14,13 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from flows.runtime import Searching, searching
+from flows.runtime import Searching
 from flows.web import i18n, jobs, security
 from flows.web.render import render
+from indexing.embeddings import embedder_for
+from indexing.search import build_backend
+from indexing.search.base import SearchBackend
+from indexing.store import Store, open_store
 from radar.errors import AccessDenied, ConfigError, QueryError, RadarError, StoreBusyError, StoreError, TooBusy
 from radar.settings import Settings, load_settings
 
@@ -49,19 +54,19 @@ def create_app(settings: Settings | None = None, *, warm: bool = True, public: b
 
         await run_in_threadpool(lambda: jobs.mark_dead(settings))  # before any page reads: see jobs.py
         if warm:
-            from indexing.embeddings import embedder_for
-
             await run_in_threadpool(lambda: embedder_for(settings).model)
         try:
             yield
         finally:
             app.state.briefs.close()
+            app.state.served.close()
 
     app = FastAPI(title="Radar", version="1", lifespan=lifespan, docs_url=None, redoc_url=None,
                   openapi_url="/api/v1/openapi.json")
     app.state.settings = settings
     app.state.guard = security.Guard.of(settings.web, public=public)
     app.state.briefs = jobs.BriefRunner(settings.web.brief_workers, settings.web.brief_queue)
+    app.state.served = ServedStore(settings)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.middleware("http")
@@ -121,6 +126,51 @@ def status_of(exc: RadarError) -> int:
 
 
 def store_session(request: Request) -> Iterator[Searching]:
-    """A FastAPI dependency: the store, backend and embedder for one request, closed after it."""
-    with searching(request.app.state.settings) as session:
+    """A FastAPI dependency: the store, backend and embedder for one request (see ``ServedStore``)."""
+    with request.app.state.served.session() as session:
         yield session
+
+
+class ServedStore:
+    """The store and search backend every request of the server uses, opened on first use.
+
+    What the backend keeps between queries (the local backend's vectors in memory, loaded once
+    per index generation; an Elasticsearch client's connections) outlives a request, and one
+    request opens the store file once: its reads, and the backend's, share one read-only
+    connection. That connection is closed as soon as no request is in flight, so writers (other
+    processes) get the file between requests and the next request reads their last commit."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._lock = threading.Lock()
+        self._store: Store | None = None
+        self._backend: SearchBackend | None = None
+        self._in_flight = 0
+
+    @contextmanager
+    def session(self) -> Iterator[Searching]:
+        settings = self.settings
+        embedder = embedder_for(settings)
+        with self._lock:
+            if self._in_flight == 0:  # the schema check (cached per version of the file); StoreError: 503
+                open_store(settings.store_path, read_only=True, waits=settings.store)
+            if self._store is None:
+                self._store = open_store(settings.store_path, read_only=True, waits=settings.store)
+                self._backend = build_backend(settings, self._store)
+            self._in_flight += 1
+            store, backend = self._store, self._backend
+        try:
+            yield Searching(settings, store, backend, embedder)
+        finally:
+            with self._lock:
+                self._in_flight -= 1
+                if self._in_flight == 0:
+                    store.close()
+
+    def close(self) -> None:
+        with self._lock:
+            if self._backend is not None:
+                self._backend.close()
+            if self._store is not None:
+                self._store.close()
+            self._store = self._backend = None
