@@ -6,7 +6,7 @@ from __future__ import annotations
 import logging
 import threading
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import asynccontextmanager
 from pathlib import Path
 
 from fastapi import FastAPI, Request
@@ -14,13 +14,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 
-from flows.runtime import Searching
+from flows.runtime import Searching, searching
 from flows.web import i18n, jobs, security
 from flows.web.render import render
-from indexing.embeddings import embedder_for
 from indexing.search import build_backend
 from indexing.search.base import SearchBackend
-from indexing.store import Store, open_store
+from indexing.store import open_store
 from radar.errors import AccessDenied, ConfigError, QueryError, RadarError, StoreBusyError, StoreError, TooBusy
 from radar.settings import Settings, load_settings
 
@@ -54,19 +53,21 @@ def create_app(settings: Settings | None = None, *, warm: bool = True, public: b
 
         await run_in_threadpool(lambda: jobs.mark_dead(settings))  # before any page reads: see jobs.py
         if warm:
+            from indexing.embeddings import embedder_for
+
             await run_in_threadpool(lambda: embedder_for(settings).model)
         try:
             yield
         finally:
             app.state.briefs.close()
-            app.state.served.close()
+            app.state.backend.close()
 
     app = FastAPI(title="Radar", version="1", lifespan=lifespan, docs_url=None, redoc_url=None,
                   openapi_url="/api/v1/openapi.json")
     app.state.settings = settings
     app.state.guard = security.Guard.of(settings.web, public=public)
     app.state.briefs = jobs.BriefRunner(settings.web.brief_workers, settings.web.brief_queue)
-    app.state.served = ServedStore(settings)
+    app.state.backend = SharedBackend(settings)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.middleware("http")
@@ -126,51 +127,34 @@ def status_of(exc: RadarError) -> int:
 
 
 def store_session(request: Request) -> Iterator[Searching]:
-    """A FastAPI dependency: the store, backend and embedder for one request (see ``ServedStore``)."""
-    with request.app.state.served.session() as session:
+    """A FastAPI dependency: the store and embedder for one request, the store closed after it; the
+    server's one search backend (see ``SharedBackend``)."""
+    with searching(request.app.state.settings, backend=request.app.state.backend.get()) as session:
         yield session
 
 
-class ServedStore:
-    """The store and search backend every request of the server uses, opened on first use.
-
-    What the backend keeps between queries (the local backend's vectors in memory, loaded once
-    per index generation; an Elasticsearch client's connections) outlives a request, and one
-    request opens the store file once: its reads, and the backend's, share one read-only
-    connection. That connection is closed as soon as no request is in flight, so writers (other
-    processes) get the file between requests and the next request reads their last commit."""
+class SharedBackend:
+    """The search backend of the whole server, built on first use and closed at shutdown: what a
+    backend keeps between queries (the local backend's vectors in memory, loaded once per index
+    generation; an Elasticsearch client's connections) then outlives one request. It reads the
+    store through a read-only handle of its own that holds no connection between reads (each
+    read joins the DuckDB instance the request's own connection keeps open), so writers still get
+    the file between requests and every read sees the last commit."""
 
     def __init__(self, settings: Settings) -> None:
         self.settings = settings
-        self._lock = threading.Lock()
-        self._store: Store | None = None
         self._backend: SearchBackend | None = None
-        self._in_flight = 0
+        self._lock = threading.Lock()
 
-    @contextmanager
-    def session(self) -> Iterator[Searching]:
-        settings = self.settings
-        embedder = embedder_for(settings)
+    def get(self) -> SearchBackend:
         with self._lock:
-            if self._in_flight == 0:  # the schema check (cached per version of the file); StoreError: 503
-                open_store(settings.store_path, read_only=True, waits=settings.store)
-            if self._store is None:
-                self._store = open_store(settings.store_path, read_only=True, waits=settings.store)
-                self._backend = build_backend(settings, self._store)
-            self._in_flight += 1
-            store, backend = self._store, self._backend
-        try:
-            yield Searching(settings, store, backend, embedder)
-        finally:
-            with self._lock:
-                self._in_flight -= 1
-                if self._in_flight == 0:
-                    store.close()
+            if self._backend is None:  # no store yet: StoreError (503) now, a backend on a later request
+                store = open_store(self.settings.store_path, read_only=True, waits=self.settings.store)
+                self._backend = build_backend(self.settings, store)
+            return self._backend
 
     def close(self) -> None:
         with self._lock:
             if self._backend is not None:
                 self._backend.close()
-            if self._store is not None:
-                self._store.close()
-            self._store = self._backend = None
+                self._backend = None
