@@ -144,7 +144,7 @@ def serve(checkout: Path, home: Path) -> tuple[subprocess.Popen, str]:
         time.sleep(0.25)
 
 
-def measure(home: Path, ids: list[str], requests: int, checkouts: dict[str, Path]) -> dict[str, dict]:
+def measure(home: Path, ids: list[str], requests: int, checkouts: dict[str, Path], warm: int = 10) -> dict[str, dict]:
     """Figures per checkout; each request goes to every server in turn, so they share the load."""
     import httpx
 
@@ -156,7 +156,7 @@ def measure(home: Path, ids: list[str], requests: int, checkouts: dict[str, Path
         paths = {
             "/": lambda i: f"/?day={day}",
             "/search": lambda i: f"/search?q={QUERIES[i % len(QUERIES)].replace(' ', '+')}",
-            # timed requests start after the warm-up ones: the first len(ids) - 10 views are first views
+            # timed requests start after the warm-up ones: the first len(ids) - warm views are first views
             "/paper/{id}": lambda i: f"/paper/{ids[i % len(ids)]}",
             "/api/v1/search": lambda i: f"/api/v1/search?q={QUERIES[i % len(QUERIES)].replace(' ', '+')}&k=10",
         }
@@ -164,11 +164,11 @@ def measure(home: Path, ids: list[str], requests: int, checkouts: dict[str, Path
         clients = {label: httpx.Client(base_url=url, timeout=120) for label, (_, url) in servers.items()}
         try:
             for name, path in paths.items():
-                for i in range(10):  # warm: caches, the model, the OS file cache
+                for i in range(warm):  # warm: caches, the model, the OS file cache
                     for client in clients.values():
                         assert client.get(path(i)).status_code == 200, path(i)
                 times: dict[str, list[float]] = {label: [] for label in clients}
-                for i in range(10, 10 + requests):
+                for i in range(warm, warm + requests):
                     for label, client in clients.items():
                         started = time.perf_counter()
                         response = client.get(path(i))
@@ -207,6 +207,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="5000,100000")
     parser.add_argument("--requests", type=int, default=200, help="Timed requests per path and size.")
+    parser.add_argument("--warm", type=int, default=10, help="Untimed warm-up requests per path first.")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--stores", type=Path, help="Keep the built stores here and reuse them.")
     parser.add_argument("--before", type=Path, help="Also serve from this checkout (e.g. main before a change).")
@@ -230,14 +231,14 @@ def main() -> None:
                 ids = build(size, home, dims, model)
                 listed.write_text(json.dumps(ids))
                 print(f"built {size:,} papers in {time.perf_counter() - started:.0f} s", file=sys.stderr)
-            for label, figures in measure(home, ids, args.requests, checkouts).items():
+            for label, figures in measure(home, ids, args.requests, checkouts, args.warm).items():
                 results[f"{size:,} {label}".strip()] = figures
     finally:
         if not args.stores:
             shutil.rmtree(work, ignore_errors=True)
     print(json.dumps(results, indent=2) if args.json else table(results))
     print(f"\n{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end; "
-          f"{args.requests} sequential requests per path (per server, interleaved), after 10 warm-up ones.")
+          f"{args.requests} sequential requests per path (per server, interleaved), after {args.warm} warm-up ones.")
 
 
 if __name__ == "__main__":
