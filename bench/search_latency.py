@@ -6,6 +6,10 @@ measures the backend alone. Figures: bulk load docs/s, then p50/p95 query latenc
 covers embedding the query, the backend's queries, fusion and reading citation data.
 
     .venv/bin/python bench/search_latency.py [--sizes 5183,100000] [--backends local,elasticsearch] [--json]
+        [--before DIR]
+
+``--before DIR`` measures another checkout (an older commit) the same way, size by size, just
+before this one, and prints its figures beside (its bench/out must hold the SciFact cache too).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -90,6 +95,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="5183,100000")
     parser.add_argument("--backends", default="local,elasticsearch")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--before", type=Path, help="another checkout, measured the same way first")
     args = parser.parse_args()
     require_scifact()
 
@@ -103,6 +109,10 @@ def main() -> None:
     queries = list(load_queries("test")[0].values())
     results: dict[str, dict] = {}
     for size in map(int, args.sizes.split(",")):
+        if args.before:
+            child = subprocess.run([sys.executable, str(args.before / "bench" / "search_latency.py"), "--sizes", str(size),
+                                    "--backends", args.backends, "--json"], capture_output=True, text=True, check=True)
+            results.update({f"before {key}": f for key, f in json.loads(child.stdout).items()})
         store, docs = prepare(size, vectors)
         for name in args.backends.split(","):
             results[f"{name}@{size}"] = measure(name, store, docs, embedder, queries)
@@ -112,10 +122,10 @@ def main() -> None:
         print(json.dumps(results, indent=2))
         return
     print(f"{len(queries)} SciFact test queries, k=10, model {embedder.name} (loaded)")
-    print(f"{'backend@docs':24} {'bulk docs/s':>11} " + " ".join(f"{m + ' p50/p95 ms':>22}" for m in MODES))
+    print(f"{'backend@docs':31} {'bulk docs/s':>11} " + " ".join(f"{m + ' p50/p95 ms':>22}" for m in MODES))
     for key, f in results.items():
         cells = " ".join(f"{f[m]['p50_ms']:>10.1f} /{f[m]['p95_ms']:>9.1f}" for m in MODES)
-        print(f"{key:24} {f['bulk_docs_per_s']:>11,.0f} {cells}")
+        print(f"{key:31} {f['bulk_docs_per_s']:>11,.0f} {cells}")
 
 
 if __name__ == "__main__":
