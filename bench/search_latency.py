@@ -95,6 +95,7 @@ def main() -> None:
     parser.add_argument("--sizes", default="5183,100000")
     parser.add_argument("--backends", default="local,elasticsearch")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--queries", type=int, default=300, help="time the first N test queries")
     parser.add_argument("--before", type=Path, help="another checkout, measured the same way first")
     args = parser.parse_args()
     require_scifact()
@@ -106,12 +107,15 @@ def main() -> None:
     embedder = embedder_for(settings)
     embedder.model  # noqa: B018 - loaded before any clock starts
     vectors = cached_vectors()
-    queries = list(load_queries("test")[0].values())
+    queries = list(load_queries("test")[0].values())[:args.queries]
     results: dict[str, dict] = {}
     for size in map(int, args.sizes.split(",")):
         if args.before:
-            child = subprocess.run([sys.executable, str(args.before / "bench" / "search_latency.py"), "--sizes", str(size),
-                                    "--backends", args.backends, "--json"], capture_output=True, text=True, check=True)
+            command = [sys.executable, str(args.before / "bench" / "search_latency.py"), "--sizes", str(size),
+                       "--backends", args.backends, "--json"]
+            if args.queries != 300:  # an older checkout may not know the option
+                command += ["--queries", str(args.queries)]
+            child = subprocess.run(command, capture_output=True, text=True, check=True)
             results.update({f"before {key}": f for key, f in json.loads(child.stdout).items()})
         store, docs = prepare(size, vectors)
         for name in args.backends.split(","):

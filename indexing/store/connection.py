@@ -110,6 +110,9 @@ class Store:
         """A read-only connection this handle keeps until ``close()`` or its next transaction."""
         with self._lock:
             if self._held is None:
+                # A kept connection reads read-only, beside other readers: a writer's kept
+                # read-write one is let go first (in-process it would be opened read-write).
+                self._release_writer(for_waiting=False)
                 self._held = self._open(read_only=True)
             return self._held
 
@@ -304,6 +307,17 @@ def _close_all() -> None:
     for store in list(_handles):
         with suppress(Exception):
             store.close()
+
+
+def _forget_in_child() -> None:
+    """A forked child never uses, nor closes (checkpoints), its parent's connections."""
+    for store in list(_handles):
+        store._writer = store._held = None
+        store._watching = False
+        store._lock = threading.RLock()
+
+
+os.register_at_fork(after_in_child=_forget_in_child)
 
 
 def _size(path: Path) -> int:
