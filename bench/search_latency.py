@@ -62,7 +62,7 @@ def prepare(size: int, vectors: dict[str, list[float]]):
     return store, docs
 
 
-def measure(name: str, store, docs, embedder, queries) -> dict:
+def measure(name: str, store, docs, embedder, queries, modes=MODES) -> dict:
     from indexing.search import build_backend
     from queries.search import search
     from radar.settings import load_settings
@@ -72,7 +72,7 @@ def measure(name: str, store, docs, embedder, queries) -> dict:
     backend.rebuild(iter(docs), dims=embedder.dims, model=embedder.name)
     load_seconds = time.perf_counter() - started
     figures = {"bulk_docs_per_s": len(docs) / load_seconds}
-    for mode in MODES:
+    for mode in modes:
         search(store, backend, embedder, "warm up", mode=mode)
         times = []
         for text in queries:
@@ -89,6 +89,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="5183,100000")
     parser.add_argument("--backends", default="local,elasticsearch")
+    parser.add_argument("--modes", default=",".join(MODES), help="query modes to time; 'none' times the bulk load alone")
     parser.add_argument("--json", action="store_true")
     args = parser.parse_args()
     require_scifact()
@@ -105,7 +106,8 @@ def main() -> None:
     for size in map(int, args.sizes.split(",")):
         store, docs = prepare(size, vectors)
         for name in args.backends.split(","):
-            results[f"{name}@{size}"] = measure(name, store, docs, embedder, queries)
+            modes = () if args.modes == "none" else tuple(args.modes.split(","))
+            results[f"{name}@{size}"] = measure(name, store, docs, embedder, queries, modes)
             print(f"done {name} at {size}", file=sys.stderr)
         store.close()
     if args.json:
@@ -114,7 +116,7 @@ def main() -> None:
     print(f"{len(queries)} SciFact test queries, k=10, model {embedder.name} (loaded)")
     print(f"{'backend@docs':24} {'bulk docs/s':>11} " + " ".join(f"{m + ' p50/p95 ms':>22}" for m in MODES))
     for key, f in results.items():
-        cells = " ".join(f"{f[m]['p50_ms']:>10.1f} /{f[m]['p95_ms']:>9.1f}" for m in MODES)
+        cells = " ".join(f"{f[m]['p50_ms']:>10.1f} /{f[m]['p95_ms']:>9.1f}" if m in f else f"{'-':>22}" for m in MODES)
         print(f"{key:24} {f['bulk_docs_per_s']:>11,.0f} {cells}")
 
 

@@ -1,16 +1,18 @@
 """Pure text helpers for briefs: sentence splitting (abstracts and model output, English and
-Chinese), CJK detection, and content words with a light stemmer for word-overlap checks.
+Chinese), CJK detection, and content words for word-overlap checks (words, stop words and stemmer
+from indexing/analysis.py, the one analysis the search backends use too).
 
-No sentence splitter or stemmer ships in the project's dependencies, so both are small rule sets
-here, tuned for scientific prose: abbreviations such as "e.g.", "Fig. 2" and "et al.",
-decimals, initials, inline LaTeX, and ``[n]`` citation markers that stay with their sentence.
+No sentence splitter ships in the project's dependencies, so it is a small rule set here, tuned
+for scientific prose: abbreviations such as "e.g.", "Fig. 2" and "et al.", decimals,
+initials, inline LaTeX, and ``[n]`` citation markers that stay with their sentence.
 """
 
 from __future__ import annotations
 
 import re
 
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
+from indexing import analysis
+
 _CJK_LETTERS = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 _CITE = r"\[\s*\d+(?:\s*[,;–—-]\s*\d+)*\s*\]"
@@ -134,18 +136,6 @@ def _attach_leading_citations(sentences: list[str]) -> list[str]:
 
 # --------------------------------------------------------------------------- content words
 
-_WORD = re.compile(r"[^\W_]+(?:\.\d+)?")
-_ENGLISH_STOPWORDS = frozenset("""
-a about above after again against all almost also although always am among an and another any are around as at
-be because been before being below between both but by can cannot could did do does doing done down during each
-either else enough etc even ever every few for from further had has have having he her here hers herself him
-himself his how however i if in into is it its itself just least less may me might more most much must my myself
-neither no nor not now of off often on once one only or other others otherwise our ours ourselves out over own
-per perhaps quite rather same several she should since so some such than that the their theirs them themselves
-then there therefore these they this those though through thus to too toward towards under until up upon us very
-via was we well were what whatever when where whether which while who whom whose why will with within without
-would yet you your yours yourself
-""".split())
 # Words every abstract and every brief uses; a shared "propose" says nothing about support.
 _ACADEMIC_FILLER = frozenset("""
 paper papers propose proposes proposed proposing present presents presented presenting result results show shows
@@ -154,50 +144,16 @@ demonstrates demonstrated introduce introduces introduced based using use used u
 provide provides provided finding findings furthermore moreover additionally respectively et al address addresses
 investigate investigates investigated report reports reported suggest suggests suggested evidence
 """.split())
-STOPWORDS = _ENGLISH_STOPWORDS | _ACADEMIC_FILLER
+STOPWORDS = analysis.STOPWORDS | _ACADEMIC_FILLER
 
-# One inflection first ("segmentations" -> "segmentation"), then derivations, repeatedly
-# ("segmentation" -> "segment" -> "seg"), so that "segmenting" and "segment" meet.
-_INFLECTIONS = (("ating", "ate"), ("ated", "ate"), ("ates", "ate"), ("ies", "i"), ("ied", "i"), ("ings", ""),
-                ("ing", ""), ("edly", ""), ("ed", ""), ("ly", ""), ("es", ""), ("s", ""))
-_DERIVATIONS = (("izations", ""), ("isations", ""), ("ization", ""), ("isation", ""), ("ations", ""),
-                ("ation", ""), ("ments", ""), ("ment", ""), ("nesses", ""), ("ness", ""), ("ities", ""),
-                ("ity", ""), ("ate", ""))
-_MIN_STEM = 3
+def words(text: str) -> list[str]:
+    """Lower-cased, accent-folded Latin (and Greek) words and numbers; CJK script is skipped."""
+    return analysis.words(text)
 
 
 def stem(word: str) -> str:
-    """A light suffix stripper (no stemmer ships with the project): conflates inflections and
-    common derivations; it may over-stem, which only widens word overlap a little."""
-    if len(word) <= _MIN_STEM or not word.isalpha():
-        return word
-    word = _strip_one(word, _INFLECTIONS)
-    for _ in range(2):
-        shorter = _strip_one(word, _DERIVATIONS)
-        if shorter == word:
-            break
-        word = shorter
-    if word.endswith("y") and len(word) > _MIN_STEM:
-        word = word[:-1] + "i"
-    if word.endswith("e") and len(word) > _MIN_STEM:
-        word = word[:-1]
-    if len(word) > _MIN_STEM and word[-1] == word[-2] and word[-1] not in "lsz":
-        word = word[:-1]
-    return word
-
-
-def _strip_one(word: str, rules: tuple[tuple[str, str], ...]) -> str:
-    for suffix, replacement in rules:
-        if word.endswith(suffix) and len(word) - len(suffix) + len(replacement) >= _MIN_STEM:
-            if suffix == "s" and word.endswith(("ss", "us", "is")):
-                return word
-            return word[:-len(suffix)] + replacement
-    return word
-
-
-def words(text: str) -> list[str]:
-    """Lower-cased Latin (and Greek) words and numbers; CJK script is skipped."""
-    return _WORD.findall(_CJK.sub(" ", text.lower()))
+    """The Snowball stem of one lower-case word (indexing/analysis.py, as the search backends stem)."""
+    return analysis.stem(word)
 
 
 def content_words(text: str) -> list[str]:
