@@ -1,9 +1,9 @@
 """Pure text helpers for briefs: sentence splitting (abstracts and model output, English and
-Chinese), CJK detection, and content words for word-overlap checks (words, stop words and stemmer
-from indexing/analysis.py, the one analysis the search backends use too).
+Chinese), CJK detection, and content words with a light stemmer for word-overlap checks.
 
-No sentence splitter ships in the project's dependencies, so it is a small rule set here, tuned
-for scientific prose: abbreviations such as "e.g.", "Fig. 2" and "et al.", decimals,
+No sentence splitter ships in the project's dependencies, and the support check keeps its own
+light stemmer (see ``stem``; search uses indexing/analysis.py), so both are small rule sets here,
+tuned for scientific prose: abbreviations such as "e.g.", "Fig. 2" and "et al.", decimals,
 initials, inline LaTeX, and ``[n]`` citation markers that stay with their sentence.
 """
 
@@ -13,6 +13,7 @@ import re
 
 from indexing import analysis
 
+_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
 _CJK_LETTERS = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 _CITE = r"\[\s*\d+(?:\s*[,;–—-]\s*\d+)*\s*\]"
@@ -136,6 +137,7 @@ def _attach_leading_citations(sentences: list[str]) -> list[str]:
 
 # --------------------------------------------------------------------------- content words
 
+_WORD = re.compile(r"[^\W_]+(?:\.\d+)?")
 # Words every abstract and every brief uses; a shared "propose" says nothing about support.
 _ACADEMIC_FILLER = frozenset("""
 paper papers propose proposes proposed proposing present presents presented presenting result results show shows
@@ -146,14 +148,54 @@ investigate investigates investigated report reports reported suggest suggests s
 """.split())
 STOPWORDS = analysis.STOPWORDS | _ACADEMIC_FILLER
 
-def words(text: str) -> list[str]:
-    """Lower-cased, accent-folded Latin (and Greek) words and numbers; CJK script is skipped."""
-    return analysis.words(text)
+# One inflection first ("segmentations" -> "segmentation"), then derivations, repeatedly
+# ("segmentation" -> "segment" -> "seg"), so that "segmenting" and "segment" meet.
+_INFLECTIONS = (("ating", "ate"), ("ated", "ate"), ("ates", "ate"), ("ies", "i"), ("ied", "i"), ("ings", ""),
+                ("ing", ""), ("edly", ""), ("ed", ""), ("ly", ""), ("es", ""), ("s", ""))
+_DERIVATIONS = (("izations", ""), ("isations", ""), ("ization", ""), ("isation", ""), ("ations", ""),
+                ("ation", ""), ("ments", ""), ("ment", ""), ("nesses", ""), ("ness", ""), ("ities", ""),
+                ("ity", ""), ("ate", ""))
+_MIN_STEM = 3
 
 
 def stem(word: str) -> str:
-    """The Snowball stem of one lower-case word (indexing/analysis.py, as the search backends stem)."""
-    return analysis.stem(word)
+    """A light suffix stripper for the support check's word overlap: conflates inflections and
+    common derivations; it may over-stem, which only widens word overlap a little.
+
+    Search stems with Snowball (indexing/analysis.py). The support check keeps this one because
+    its weight and threshold (queries/support.py, settings.support_threshold) were fitted on word
+    overlaps made with it, and swapping the stemmer is unmeasured there: bench/support_threshold.py
+    must embed ~30,000 sentences, which did not finish on the shared machine (2 Dec 2026). Measure
+    it before switching (and refit the threshold if the overlaps move)."""
+    if len(word) <= _MIN_STEM or not word.isalpha():
+        return word
+    word = _strip_one(word, _INFLECTIONS)
+    for _ in range(2):
+        shorter = _strip_one(word, _DERIVATIONS)
+        if shorter == word:
+            break
+        word = shorter
+    if word.endswith("y") and len(word) > _MIN_STEM:
+        word = word[:-1] + "i"
+    if word.endswith("e") and len(word) > _MIN_STEM:
+        word = word[:-1]
+    if len(word) > _MIN_STEM and word[-1] == word[-2] and word[-1] not in "lsz":
+        word = word[:-1]
+    return word
+
+
+def _strip_one(word: str, rules: tuple[tuple[str, str], ...]) -> str:
+    for suffix, replacement in rules:
+        if word.endswith(suffix) and len(word) - len(suffix) + len(replacement) >= _MIN_STEM:
+            if suffix == "s" and word.endswith(("ss", "us", "is")):
+                return word
+            return word[:-len(suffix)] + replacement
+    return word
+
+
+def words(text: str) -> list[str]:
+    """Lower-cased Latin (and Greek) words and numbers; CJK script is skipped."""
+    return _WORD.findall(_CJK.sub(" ", text.lower()))
 
 
 def content_words(text: str) -> list[str]:
