@@ -399,10 +399,9 @@ class ElasticsearchBackend:
         it is cut to MAX_QUERY_TERMS words so that no query exceeds max_clause_count. Under
         RADAR_ANALYSIS the query's terms are sent, analysed as the documents were.
         """
-        if self.text_analyzer() == RADAR_ANALYSIS:
-            text = " ".join(terms(query)[:MAX_QUERY_TERMS])
-        else:
-            text = fold(bm25_text(query))
+        text = fold(bm25_text(query))
+        if text and k > 0 and self.text_analyzer() == RADAR_ANALYSIS:  # no words: no call at all
+            text = " ".join(terms(text)[:MAX_QUERY_TERMS])
         if not text or k <= 0:
             return []
         body_query = {"bool": {
