@@ -60,8 +60,7 @@ MIN_NUM_CANDIDATES = 100
 BULK_CHUNK_DOCS = 500
 BULK_CHUNK_BYTES = 10 * 1024 * 1024
 BULK_THREADS = 3
-"""Bulk requests in flight at once: 2,000 docs/s and more at 100,000 documents on one 2-core node
-(one at a time: 1,718; see README, Benchmarks)."""
+"""Bulk requests in flight at once during a rebuild (loads into the live index send one at a time)."""
 BULK_MAX_RETRIES = 4
 """Retries of documents Elasticsearch rejected with 429 (queue full), with exponential backoff."""
 
@@ -165,7 +164,7 @@ class ElasticsearchBackend:
         old = self._indices_behind_alias()
         new = self._create_index(dims, model, loading=True)
         try:
-            report = self._bulk_index(docs, new)
+            report = self._bulk_index(docs, new, threads=BULK_THREADS)
             if report.failed and not report.indexed:
                 first = next(iter(report.failed.items()))
                 raise SearchError(
@@ -287,9 +286,12 @@ class ElasticsearchBackend:
         self._require_alias()
         return self._bulk_index(docs, self.alias, require_alias=True)
 
-    def _bulk_index(self, docs: Iterable[SearchDoc], target: str, *, require_alias: bool = False) -> IndexReport:
-        """Chunks of BULK_CHUNK_DOCS documents, BULK_THREADS requests in flight (the node indexes one
-        chunk while the next is analysed and serialised); each chunk's 429s are retried with backoff."""
+    def _bulk_index(self, docs: Iterable[SearchDoc], target: str, *, require_alias: bool = False,
+                    threads: int = 1) -> IndexReport:
+        """Chunks of BULK_CHUNK_DOCS documents, 429s retried with backoff. With ``threads`` > 1 (a
+        rebuild, whose index is dropped if the load fails) that many requests are in flight, so the
+        node indexes one chunk while the next is analysed and serialised; with 1 (loads into the
+        live index) each chunk is acknowledged before the next is read."""
         report = IndexReport()
         sent: list[str] = []
         analysed = self.text_analyzer() == RADAR_ANALYSIS
@@ -306,19 +308,22 @@ class ElasticsearchBackend:
 
         extra = {"require_alias": True} if require_alias else {}
 
-        def send(chunk: list[dict[str, Any]]) -> list[tuple[bool, dict[str, Any]]]:
-            return list(streaming_bulk(
+        def send(chunk: Iterable[dict[str, Any]]) -> Iterator[tuple[bool, dict[str, Any]]]:
+            return streaming_bulk(
                 self._client, chunk, chunk_size=BULK_CHUNK_DOCS, max_chunk_bytes=BULK_CHUNK_BYTES,
                 max_retries=BULK_MAX_RETRIES, initial_backoff=1, max_backoff=30,
-                raise_on_error=False, raise_on_exception=False, **extra))
+                raise_on_error=False, raise_on_exception=False, **extra)
 
         def results() -> Iterator[tuple[bool, dict[str, Any]]]:
-            pool = ThreadPoolExecutor(BULK_THREADS, thread_name_prefix="radar-bulk")
+            if threads == 1:
+                yield from send(actions())
+                return
+            pool = ThreadPoolExecutor(threads, thread_name_prefix="radar-bulk")
             pending: deque[Future[list[tuple[bool, dict[str, Any]]]]] = deque()
             try:
                 for chunk in _chunked(actions(), BULK_CHUNK_DOCS):
-                    pending.append(pool.submit(send, chunk))
-                    while len(pending) > BULK_THREADS:
+                    pending.append(pool.submit(lambda c=chunk: list(send(c))))
+                    while len(pending) > threads:
                         yield from pending.popleft().result()
                 while pending:
                     yield from pending.popleft().result()
