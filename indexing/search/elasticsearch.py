@@ -25,8 +25,8 @@ import uuid
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ThreadPoolExecutor
-from itertools import islice
 from datetime import UTC, date, datetime
+from itertools import islice
 from typing import Any, NoReturn, TypeVar
 from urllib.parse import unquote, urlsplit, urlunsplit
 
@@ -159,8 +159,10 @@ class ElasticsearchBackend:
                 "Run `radar reindex` to rebuild the index for the configured model (search keeps working meanwhile).")
 
     def rebuild(self, docs: Iterable[SearchDoc], *, dims: int, model: str) -> IndexReport:
-        """Load a fresh index (refresh off, translog fsync per 5 s, no replicas), then flip the alias to it in one atomic call and
-        delete the old one. Until the flip, searches see the old index."""
+        """Load a fresh index (BULK_THREADS requests in flight, refresh off, the translog synced
+        every 5 s rather than per request, no replicas), restore those settings, then flip the
+        alias to it in one atomic call and delete the old one. Until the flip, searches see the
+        old index."""
         old = self._indices_behind_alias()
         new = self._create_index(dims, model, loading=True)
         try:
