@@ -6,6 +6,10 @@ measures the backend alone. Figures: bulk load docs/s, then p50/p95 query latenc
 covers embedding the query, the backend's queries, fusion and reading citation data.
 
     .venv/bin/python bench/search_latency.py [--sizes 5183,100000] [--backends local,elasticsearch] [--json]
+        [--before DIR]
+
+``--before DIR`` measures another checkout (an older commit) the same way, size by size, just
+before this one, and prints its figures beside (its bench/out must hold the SciFact cache too).
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ from __future__ import annotations
 import argparse
 import json
 import statistics
+import subprocess
 import sys
 import time
 from pathlib import Path
@@ -91,6 +96,8 @@ def main() -> None:
     parser.add_argument("--backends", default="local,elasticsearch")
     parser.add_argument("--modes", default=",".join(MODES), help="query modes to time; 'none' times the bulk load alone")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--queries", type=int, default=300, help="time the first N test queries")
+    parser.add_argument("--before", type=Path, help="another checkout, measured the same way first")
     args = parser.parse_args()
     require_scifact()
 
@@ -101,9 +108,18 @@ def main() -> None:
     embedder = embedder_for(settings)
     embedder.model  # noqa: B018 - loaded before any clock starts
     vectors = cached_vectors()
-    queries = list(load_queries("test")[0].values())
+    queries = list(load_queries("test")[0].values())[:args.queries]
     results: dict[str, dict] = {}
     for size in map(int, args.sizes.split(",")):
+        if args.before:
+            command = [sys.executable, str(args.before / "bench" / "search_latency.py"), "--sizes", str(size),
+                       "--backends", args.backends, "--json"]
+            if args.queries != 300:  # an older checkout may not know the option
+                command += ["--queries", str(args.queries)]
+            if args.modes != ",".join(MODES):  # nor this one
+                command += ["--modes", args.modes]
+            child = subprocess.run(command, capture_output=True, text=True, check=True)
+            results.update({f"before {key}": f for key, f in json.loads(child.stdout).items()})
         store, docs = prepare(size, vectors)
         for name in args.backends.split(","):
             modes = () if args.modes == "none" else tuple(args.modes.split(","))
@@ -114,10 +130,10 @@ def main() -> None:
         print(json.dumps(results, indent=2))
         return
     print(f"{len(queries)} SciFact test queries, k=10, model {embedder.name} (loaded)")
-    print(f"{'backend@docs':24} {'bulk docs/s':>11} " + " ".join(f"{m + ' p50/p95 ms':>22}" for m in MODES))
+    print(f"{'backend@docs':31} {'bulk docs/s':>11} " + " ".join(f"{m + ' p50/p95 ms':>22}" for m in MODES))
     for key, f in results.items():
         cells = " ".join(f"{f[m]['p50_ms']:>10.1f} /{f[m]['p95_ms']:>9.1f}" if m in f else f"{'-':>22}" for m in MODES)
-        print(f"{key:24} {f['bulk_docs_per_s']:>11,.0f} {cells}")
+        print(f"{key:31} {f['bulk_docs_per_s']:>11,.0f} {cells}")
 
 
 if __name__ == "__main__":

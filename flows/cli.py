@@ -196,6 +196,9 @@ def search(
     from flows.console import search_table
     from flows.runtime import searching
     from indexing.search.base import Filters
+    from rich.markup import escape
+
+    from queries.llm import build_model
     from queries.search import search as run_search
     from queries.search import search_json
 
@@ -205,12 +208,14 @@ def search(
     try:
         with searching() as s:
             result = run_search(s.store, s.backend, s.embedder, query, mode=mode, filters=filters, k=k,  # type: ignore[arg-type]
-                                include_below_floor=show_all)
+                                include_below_floor=show_all, model=build_model(s.settings))
     except RadarError as exc:
         raise _fail(exc) from None
     if json_output:
         _dump(search_json(result))
     else:
+        for line in result.notices:  # the query was translated, or searched by words only
+            out.print(f"[yellow]Note:[/] {escape(line)}", highlight=False)
         out.print(search_table(result))
 
 

@@ -62,6 +62,7 @@ def export_search(
     from flows.runtime import searching
     from indexing.search.base import Filters
     from queries.exports.collect import search_papers
+    from queries.llm import build_model
 
     _check(output_format, output, json_output)
     _check_choice("--mode", mode, ("hybrid", "bm25", "dense"))
@@ -69,7 +70,8 @@ def export_search(
                       since=since.date() if since else None, until=until.date() if until else None)
     try:
         with searching() as s:
-            papers = search_papers(s.store, s.backend, s.embedder, query, mode=mode, filters=filters, k=k)  # type: ignore[arg-type]
+            papers = search_papers(s.store, s.backend, s.embedder, query, mode=mode, filters=filters, k=k,  # type: ignore[arg-type]
+                                   model=build_model(s.settings))
     except RadarError as exc:
         raise _fail(exc) from None
     _write(papers, output_format, output, json_output, "search")

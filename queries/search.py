@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 import time
 from dataclasses import asdict, dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import numpy as np
 
@@ -22,7 +22,11 @@ from indexing.store.search_state import vectors_of
 from queries.citation import Cited, citation_of
 from queries.filters import check_filters
 from queries.relevance import FLOOR, relevance, signals
+from queries.translate import QueryReading, read_query, reading_json, reading_notice
 from radar.errors import QueryError
+
+if TYPE_CHECKING:
+    from queries.llm import LanguageModel
 
 Mode = Literal["hybrid", "bm25", "dense"]
 RRF_K = 60
@@ -66,6 +70,11 @@ class SearchResult:
     """Hits under this relevance are left out (unless the search asked for all)."""
     below_floor: int = 0
     """Hits left out for being under the floor."""
+    reading: QueryReading | None = None
+    """How the query was read: its language, and its English translation when the embedding model
+    cannot read it (queries/translate.py)."""
+    notices: list[str] = field(default_factory=list)
+    """What the reader must know about the answer (a query searched by words only, or translated)."""
 
     @property
     def nothing_relevant(self) -> bool:
@@ -114,16 +123,22 @@ def _min_max(values: np.ndarray) -> np.ndarray:
 
 def search(store: Store, backend: SearchBackend, embedder: Embedder, query: str, *,
            mode: Mode = "hybrid", filters: Filters | None = None, k: int = 10,
-           include_below_floor: bool = False, floor: float = FLOOR) -> SearchResult:
+           include_below_floor: bool = False, floor: float = FLOOR,
+           model: LanguageModel | None = None) -> SearchResult:
     """The best ``k`` hits for ``query``, each with its relevance; hits under ``floor`` are left out
     (and counted) unless ``include_below_floor``. Hybrid and dense run both rankings, as the
     relevance of a hit uses both signals whichever ranking found it; bm25 answers without the model
-    (its relevance then comes from BM25 alone)."""
+    (its relevance then comes from BM25 alone). A query the embedding model cannot read is searched as
+    its English translation by ``model``, or, with none, by words only (queries/translate.py)."""
     text, truncated = clean_query(query)  # usage errors first, before the model loads
     filters = check_filters(store.cursor(), filters or Filters())
     if mode != "bm25":
         embedder.model  # noqa: B018 - load the model before the clock starts: latency is the query's own
     started = time.perf_counter()
+    reading = read_query(store, model, embedder.name, text)
+    if reading.words_only:
+        mode = "bm25"  # the dense side cannot read the query: it would answer with confident nonsense
+    text = reading.searched
     depth = max(k, CANDIDATES)
     rankings = {"bm25": backend.bm25(text, filters, depth)}
     vector = None
@@ -140,8 +155,9 @@ def search(store: Store, backend: SearchBackend, embedder: Embedder, query: str,
     ids = [pid for pid, _, _ in ranked]
     relevances = {pid: relevance(*found[pid]) for pid in ids}
     kept = [r for r in ranked if include_below_floor or relevances[r[0]] >= floor]
-    result = SearchResult(query=text, mode=mode, backend=backend.name, filters=filters, truncated=truncated,
-                          floor=floor, below_floor=len(ranked) - len(kept))
+    result = SearchResult(query=reading.typed, mode=mode, backend=backend.name, filters=filters, truncated=truncated,
+                          floor=floor, below_floor=len(ranked) - len(kept), reading=reading)
+    result.notices = [n for n in [reading_notice(reading, embedder.name)] if n]
     result.hits = _hits(store, kept, relevances, text)
     result.took_ms = (time.perf_counter() - started) * 1000
     return result
@@ -226,4 +242,6 @@ def search_json(result: SearchResult) -> dict:
         "below_floor": result.below_floor,
         "nothing_relevant": result.nothing_relevant,
         "hits": [asdict(h) for h in result.hits],
+        "query_language": reading_json(result.reading) if result.reading else None,
+        "notices": result.notices,
     }

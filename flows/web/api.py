@@ -32,7 +32,7 @@ def api_search(s: Session, q: str, mode: str = "hybrid", field: str | None = Non
     filters = Filters(field=blank_none(field), category=blank_none(category), source=blank_none(source),
                       since=day_of(since, "since"), until=day_of(until, "until"))
     return search_json(search(s.store, s.backend, s.embedder, bounded_query(q), mode=mode_of(mode),  # type: ignore[arg-type]
-                              filters=filters, k=k, include_below_floor=show_all))
+                              filters=filters, k=k, include_below_floor=show_all, model=build_model(s.settings)))
 
 
 @router.get("/today", summary="One day's papers (schema radar.today/1)")

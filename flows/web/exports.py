@@ -17,6 +17,7 @@ from indexing.records import Paper
 from indexing.search.base import Filters
 from queries.exports import FORMATS, export
 from queries.exports.collect import brief_papers, day_papers, paper_papers, search_papers
+from queries.llm import build_model
 from queries.today import DayFilters
 from radar.errors import QueryError
 
@@ -40,7 +41,7 @@ def search(s: Session, q: str = "", mode: str = "hybrid", field: str | None = No
     filters = Filters(field=blank_none(field), category=blank_none(category), source=blank_none(source),
                       since=day_of(since, "since"), until=day_of(until, "until"))
     papers = search_papers(s.store, s.backend, s.embedder, bounded_query(q), mode=mode_of(mode),  # type: ignore[arg-type]
-                           filters=filters, k=k)
+                           filters=filters, k=k, model=build_model(s.settings))
     return download(papers, fmt, f"radar-search-{q.strip()[:40]}")
 
 

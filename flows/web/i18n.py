@@ -54,6 +54,11 @@ def translations(language: str) -> NullTranslations:
     return found
 
 
+def language_name(code: str, language: str) -> str:
+    """The name of the language ``code`` (zh, de, ru...) in the interface language (the code when Babel has none)."""
+    return _BABEL[language].languages.get(code, code)
+
+
 def long_date(day: date | None, language: str) -> str:
     return format_date(day, format="long", locale=_BABEL[language]) if day else ""
 

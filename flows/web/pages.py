@@ -81,7 +81,7 @@ def search_page(request: Request, s: Session, q: str = "", mode: str = "hybrid",
                       since=day_of(since, "since"), until=day_of(until, "until"))
     k = min(page_no * PAGE_SIZE, MAX_RESULTS)
     result = search(s.store, s.backend, s.embedder, bounded_query(q), mode=mode_of(mode),  # type: ignore[arg-type]
-                    filters=filters, k=k, include_below_floor=show_all)
+                    filters=filters, k=k, include_below_floor=show_all, model=build_model(s.settings))
     hits = result.hits[(page_no - 1) * PAGE_SIZE:page_no * PAGE_SIZE]
     has_next = len(result.hits) == k and k < MAX_RESULTS
     words_found = any("bm25" in h.matched_by for h in result.hits)

@@ -27,7 +27,8 @@ def environment(language: str) -> Environment:
     env.filters.update(
         source_name=source_name, source_label=source_label, paper_href=paper_href, safe_href=safe_href,
         highlighted=highlighted, cited=cited, long_date=lambda d: i18n.long_date(_day(d), language),
-        full_date=lambda d: i18n.full_date(_day(d), language), iso=lambda d: _day(d).isoformat() if d else "",
+        full_date=lambda d: i18n.full_date(_day(d), language),
+        language_name=lambda code: i18n.language_name(code, language), iso=lambda d: _day(d).isoformat() if d else "",
     )
     return env
 

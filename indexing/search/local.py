@@ -1,11 +1,11 @@
-"""The embedded search backend: DuckDB full-text search (BM25, the ``fts`` extension) plus
-cosine similarity over the stored vectors. No server; the default.
+"""The embedded search backend: BM25 over Radar's own postings (indexing/search/lexical.py) plus
+cosine similarity over the stored vectors, all in the store's DuckDB file. No server; the default.
 
-Documents live in the store's own file, in the table ``search_meta`` names (``search_docs``
-until the first rebuild). DuckDB's full-text index is static, so ``refresh`` rebuilds it after a
-load; queries read the last built index. ``search_meta`` also holds the model, the size and the
-index's identity (a fresh uuid whenever the table is created or rebuilt). Every access is one
-short read or transaction, so other processes can use the store in between.
+Documents live in the table ``search_meta`` names (``search_docs`` until the first rebuild), their
+postings beside it (``<table>_terms``, ``<table>_lengths``), written in the same transaction: what
+a commit stored is searchable at once, with no index to rebuild. ``search_meta`` also holds the
+model, the size and the index's identity (a fresh uuid whenever the table is created or rebuilt).
+Every access is one short read or transaction, so other processes can use the store in between.
 """
 
 from __future__ import annotations
@@ -14,15 +14,15 @@ import functools
 import uuid
 from collections.abc import Callable, Iterable, Sequence
 from datetime import timedelta
-from pathlib import Path
 from typing import NoReturn, ParamSpec, TypeVar
 
 import numpy as np
 import pyarrow as pa
 
+from indexing.search import lexical
 from indexing.search.base import BackendHit, Filters, IndexReport, SearchDoc, fold
 from indexing.store import Store
-from radar.errors import ConfigError, IndexMismatchError, SearchError
+from radar.errors import IndexMismatchError, SearchError
 
 LOAD_BATCH = 5_000
 DEFAULT_TABLE = "search_docs"
@@ -53,27 +53,11 @@ def _needs_index(query: Callable[P, R]) -> Callable[P, R]:
 
 
 def _not_indexed(exc: Exception) -> NoReturn:
-    if "fts_main_search_docs" in str(exc):
-        raise SearchError("The full-text index is missing (an index run stopped before it finished): "
-                          "run `radar index`.") from None
+    if "_terms" in str(exc) or "_lengths" in str(exc):
+        raise SearchError("The full-text index is missing (an index of an earlier Radar): run `radar index`.") from None
     if "search_docs" in str(exc) or "search_meta" in str(exc):
         raise SearchError("Nothing is indexed yet: run `radar index`.") from None
     raise exc
-
-
-def fts_extension_path() -> Path:
-    """The fts extension shipped by the PyPI package for this exact DuckDB version."""
-    import duckdb
-
-    try:
-        import duckdb_extension_fts
-    except ImportError:
-        raise ConfigError("The local search backend needs the package duckdb-extension-fts "
-                          f"(version {duckdb.__version__}, matching DuckDB).") from None
-    path = Path(duckdb_extension_fts.__file__).parent / "extensions" / f"v{duckdb.__version__}" / "fts.duckdb_extension"
-    if not path.exists():
-        raise ConfigError(f"duckdb-extension-fts has no build for DuckDB {duckdb.__version__}: install the matching version.")
-    return path
 
 
 class LocalBackend:
@@ -82,11 +66,8 @@ class LocalBackend:
     def __init__(self, store: Store, *, title_boost: float = 1.0) -> None:
         self.store = store
         self.title_boost = float(title_boost)
-        self._matrix: tuple[str, np.ndarray, np.ndarray] | None = None
+        self._matrix: tuple[str, np.ndarray, np.ndarray, dict[str, int]] | None = None
         self._index_dims: int | None = None
-
-    def _load_fts(self, con) -> None:  # noqa: ANN001 - a DuckDB connection
-        con.execute(f"LOAD '{fts_extension_path()}'")
 
     def prepare(self, *, dims: int, model: str) -> None:
         with self.store.transaction() as con:
@@ -97,6 +78,10 @@ class LocalBackend:
                 _create_table(con, DEFAULT_TABLE, dims)
                 _set_meta(con, dims, model)
                 return
+            if not lexical.exists(con, table := _live_table(con)):  # built on DuckDB's fts: postings from its documents
+                lexical.build_from(con, table)
+                con.execute(f"DROP SCHEMA IF EXISTS fts_main_{table} CASCADE")
+                _set_sorted(con, con.execute(f"SELECT count(*) FROM {lexical.terms_table(table)}").fetchone()[0])
             if (meta.get("model"), meta.get("dims")) != (model, str(dims)):
                 raise IndexMismatchError(
                     f"The local index was built for {meta.get('model')} ({meta.get('dims')} dimensions), not {model} "
@@ -135,37 +120,39 @@ class LocalBackend:
             "announce": [d.announce for d in docs],
         })
         with self.store.transaction() as con:
+            name = table_name or _live_table(con)
             con.register("incoming_docs", table)
-            con.execute(f"INSERT OR REPLACE INTO {table_name or _live_table(con)} SELECT * FROM incoming_docs")
+            replacing = [r[0] for r in con.execute(
+                f"SELECT paper_id FROM {name} WHERE paper_id IN (SELECT paper_id FROM incoming_docs)").fetchall()]
+            con.execute(f"INSERT OR REPLACE INTO {name} SELECT * FROM incoming_docs")
             con.unregister("incoming_docs")
+            lexical.write(con, name, table.column("paper_id").to_pylist(), table.column("title").to_pylist(),
+                          table.column("abstract").to_pylist(), replacing=replacing)
             _touch(con)
         report.indexed.extend(d.paper_id for d in docs)
 
     def refresh(self) -> None:
-        """Rebuild the full-text index over what is stored (DuckDB's is static), when stale."""
+        """Everything written is searchable already; put the postings back in term order when
+        enough rows were written since the last time (lexical.py: queries read fewer rows)."""
         with self.store.reading() as con:
-            fresh = _meta(con).get("fts") == "fresh"
-        if not fresh:
+            table = _live_table(con)
+            due = lexical.needs_clustering(con, table, _sorted_rows(con))
+        if due:
             with self.store.transaction() as con:
-                self._build_fts(con, _live_table(con))
-                con.execute("UPDATE search_meta SET value = 'fresh' WHERE key = 'fts'")
-
-    def _build_fts(self, con, table: str) -> None:  # noqa: ANN001
-        self._load_fts(con)
-        con.execute(f"PRAGMA create_fts_index('{table}', 'paper_id', 'title', 'abstract', "
-                    "stemmer = 'porter', stopwords = 'english', overwrite = 1)")
+                _set_sorted(con, lexical.cluster(con, table))
 
     def delete(self, paper_ids: Sequence[str]) -> None:
         with self.store.transaction() as con:
             con.register("gone_ids", pa.table({"paper_id": list(paper_ids)}))
             con.execute(f"DELETE FROM {_live_table(con)} WHERE paper_id IN (SELECT paper_id FROM gone_ids)")
             con.unregister("gone_ids")
+            lexical.remove(con, _live_table(con), paper_ids)
             _touch(con)
 
     def rebuild(self, docs: Iterable[SearchDoc], *, dims: int, model: str) -> IndexReport:
-        """Load a new table and its full-text index beside the live ones, then point
-        ``search_meta`` at them in one short transaction: searches read the old index until
-        that commit, the new one after it."""
+        """Load a new table and its postings beside the live ones, then point ``search_meta`` at
+        them in one short transaction: searches read the old index until that commit, the new one
+        after it."""
         with self.store.transaction() as con:
             con.execute("CREATE TABLE IF NOT EXISTS search_meta (key VARCHAR PRIMARY KEY, value VARCHAR NOT NULL)")
             old = _live_table(con)
@@ -174,9 +161,10 @@ class LocalBackend:
             _create_table(con, new, dims)
         report = self._load(docs, dims, new)
         with self.store.transaction() as con:
-            self._build_fts(con, new)
+            sorted_rows = lexical.cluster(con, new)
         with self.store.transaction() as con:
-            _set_meta(con, dims, model, table=new, fts="fresh")
+            _set_meta(con, dims, model, table=new)
+            _set_sorted(con, sorted_rows)
             _drop(con, old)
         self._index_dims = dims
         return report
@@ -227,53 +215,39 @@ class LocalBackend:
 
     @_needs_index
     def bm25(self, query: str, filters: Filters, k: int) -> list[BackendHit]:
-        if not any(ch.isalnum() for ch in query):
+        words = lexical.query_terms(query)
+        if not words:
             return []
-        query = fold(query)
         where, params = self._filters(filters)
         with self.store.reading() as con:
-            self._load_fts(con)
-            table = _live_table(con)
-            rows = con.execute(f"""
-                SELECT paper_id, score FROM (
-                    SELECT paper_id,
-                           {self.title_boost} * coalesce(fts_main_{table}.match_bm25(paper_id, ?, fields := 'title'), 0)
-                           + coalesce(fts_main_{table}.match_bm25(paper_id, ?, fields := 'abstract'), 0) AS score
-                    FROM {table} WHERE {where})
-                WHERE score > 0 ORDER BY score DESC, paper_id LIMIT ?""", [query, query, *params, k]).fetchall()
+            sql = lexical.bm25_sql(_live_table(con), words, self.title_boost, None if where == "TRUE" else where)
+            rows = con.execute(sql, [*(params if where != "TRUE" else []), k]).fetchall()
         return [BackendHit(paper_id, float(score)) for paper_id, score in rows]
 
     @_needs_index
     def knn(self, vector: Sequence[float], filters: Filters, k: int) -> list[BackendHit]:
-        if filters == Filters():
-            return self._knn_in_memory(np.asarray(vector, dtype=np.float32), k)
-        where, params = self._filters(filters)
-        with self.store.reading() as con:
-            dims = _dims(con)
-            rows = con.execute(f"""
-                SELECT paper_id, array_cosine_similarity(vector, ?::FLOAT[{dims}]) AS score
-                FROM {_live_table(con)} WHERE {where} ORDER BY score DESC, paper_id LIMIT ?""",
-                [vector_literal(vector), *params, k]).fetchall()
-        return [BackendHit(paper_id, float(score)) for paper_id, score in rows]
-
-    def _knn_in_memory(self, vector: np.ndarray, k: int) -> list[BackendHit]:
-        """Unfiltered k-NN as one matrix product over the vectors, loaded once per index generation
-        (DuckDB scans row by row; numpy answers 100,000 documents in milliseconds)."""
+        """Exact cosine k-NN as one matrix product over the vectors, held in memory per index
+        generation (DuckDB's row-by-row array_cosine_similarity takes ~20x longer); filters pick
+        the rows first, in SQL."""
         with self.store.reading() as con:
             meta = _meta(con)
-            generation = meta.get("generation", "")
+            generation, table = meta.get("generation", ""), meta.get("table", DEFAULT_TABLE)
             if self._matrix is None or self._matrix[0] != generation:
-                table = con.execute(f"SELECT paper_id, vector FROM {meta.get('table', DEFAULT_TABLE)}").to_arrow_table()
-        if self._matrix is None or self._matrix[0] != generation:
-            dims = table.schema.field("vector").type.list_size
-            matrix = table.column("vector").combine_chunks().flatten().to_numpy().reshape(-1, dims)
-            norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-            self._matrix = (generation, np.asarray(table.column("paper_id").to_pylist()), matrix / np.where(norms, norms, 1))
-        _, ids, matrix = self._matrix
+                self._matrix = _vector_matrix(generation, con.execute(
+                    f"SELECT paper_id, vector FROM {table}").to_arrow_table())
+            rows = None
+            if filters != Filters():
+                where, params = self._filters(filters)
+                allowed = con.execute(f"SELECT paper_id FROM {table} WHERE {where}", params).fetchall()
+                positions = self._matrix[3]
+                rows = np.fromiter((positions[pid] for (pid,) in allowed if pid in positions), dtype=np.int64)
+        _, ids, matrix, _ = self._matrix
+        query = np.asarray(vector, dtype=np.float32)
+        scores = matrix @ (query / (np.linalg.norm(query) or 1.0))  # all rows: cheaper than copying the allowed ones
+        if rows is not None:
+            ids, scores = ids[rows], scores[rows]
         if not len(ids):
             return []
-        norm = np.linalg.norm(vector) or 1.0
-        scores = matrix @ (vector / norm)
         top = np.argpartition(-scores, min(k, len(scores)) - 1)[:k]
         order = sorted(top, key=lambda i: (-scores[i], ids[i]))
         return [BackendHit(str(ids[i]), float(scores[i])) for i in order]
@@ -295,6 +269,7 @@ def _create_table(con, name: str, dims: int) -> None:  # noqa: ANN001 - a DuckDB
             paper_id VARCHAR PRIMARY KEY, title VARCHAR NOT NULL, abstract VARCHAR NOT NULL,
             field VARCHAR NOT NULL, source VARCHAR NOT NULL, categories VARCHAR[] NOT NULL,
             published TIMESTAMP, vector FLOAT[{int(dims)}] NOT NULL, announce VARCHAR NOT NULL DEFAULT 'new')""")
+    lexical.create(con, name)
 
 
 def _has_table(con, name: str) -> bool:  # noqa: ANN001 - a DuckDB connection
@@ -306,10 +281,29 @@ def _has_announce(con, table: str) -> bool:  # noqa: ANN001 - a DuckDB connectio
                        [table]).fetchone()[0] > 0
 
 
-def _set_meta(con, dims: int, model: str, *, table: str = DEFAULT_TABLE, fts: str = "stale") -> None:  # noqa: ANN001
+def _vector_matrix(generation: str, table: pa.Table) -> tuple[str, np.ndarray, np.ndarray, dict[str, int]]:
+    """The generation's ids, unit-length float32 vectors (one row each) and row of each id."""
+    dims = table.schema.field("vector").type.list_size
+    matrix = table.column("vector").combine_chunks().flatten().to_numpy().reshape(-1, dims)
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    ids = np.asarray(table.column("paper_id").to_pylist(), dtype=object)
+    return generation, ids, matrix / np.where(norms, norms, 1), {pid: i for i, pid in enumerate(ids)}
+
+
+def _set_meta(con, dims: int, model: str, *, table: str = DEFAULT_TABLE) -> None:  # noqa: ANN001
     con.execute("DELETE FROM search_meta")
-    con.execute("INSERT INTO search_meta VALUES ('model', ?), ('dims', ?), ('fts', ?), ('generation', ?), ('table', ?), "
-                "('identity', ?)", [model, str(dims), fts, uuid.uuid4().hex, table, uuid.uuid4().hex])
+    con.execute("INSERT INTO search_meta VALUES ('model', ?), ('dims', ?), ('generation', ?), ('table', ?), "
+                "('identity', ?), ('terms_sorted', '0')", [model, str(dims), uuid.uuid4().hex, table, uuid.uuid4().hex])
+
+
+def _sorted_rows(con) -> int:  # noqa: ANN001
+    """Postings rows in term order since the last clustering (lexical.cluster)."""
+    row = con.execute("SELECT value FROM search_meta WHERE key = 'terms_sorted'").fetchone()
+    return int(row[0]) if row else 0
+
+
+def _set_sorted(con, rows: int) -> None:  # noqa: ANN001
+    con.execute("INSERT OR REPLACE INTO search_meta VALUES ('terms_sorted', ?)", [str(rows)])
 
 
 def _meta(con) -> dict[str, str]:  # noqa: ANN001
@@ -327,11 +321,11 @@ def _dims(con) -> int:  # noqa: ANN001
 
 
 def _drop(con, table: str) -> None:  # noqa: ANN001
-    con.execute(f"DROP SCHEMA IF EXISTS fts_main_{table} CASCADE")
+    con.execute(f"DROP SCHEMA IF EXISTS fts_main_{table} CASCADE")  # DuckDB fts, before Radar's own postings
+    lexical.drop(con, table)
     con.execute(f"DROP TABLE IF EXISTS {table}")
 
 
 def _touch(con) -> None:  # noqa: ANN001
-    """The documents changed: the full-text index must be rebuilt, cached vectors reloaded."""
-    con.execute("UPDATE search_meta SET value = 'stale' WHERE key = 'fts'")
+    """The documents changed: cached vectors must be reloaded."""
     con.execute("INSERT OR REPLACE INTO search_meta VALUES ('generation', ?)", [uuid.uuid4().hex])

@@ -10,7 +10,7 @@ import re
 from lxml import etree
 
 from indexing.records import ParsedFeed, RawEntry
-from indexing.sources.xml import local, read_feed, text, texts
+from indexing.sources.xml import Children, local, read_feed, text, texts
 
 SOURCE = "arxiv"
 _ANNOUNCE = re.compile(r"Announce Type:\s*([\w-]+)", re.IGNORECASE)
@@ -39,19 +39,19 @@ def parse(data: bytes, charset: str | None = None) -> ParsedFeed:
     return ParsedFeed(entries=entries, error=document.error, title=(title or "").strip() or None)
 
 
-def _announce(item: etree._Element, description: str | None) -> str | None:
-    declared = text(item, "{*}announce_type")
+def _announce(item: etree._Element | Children, description: str | None) -> str | None:
+    declared = item.text("{*}announce_type") if isinstance(item, Children) else text(item, "{*}announce_type")
     if declared:
         return declared
     found = _ANNOUNCE.search(description or "")
     return found.group(1) if found else None
 
 
-def _creators(item: etree._Element) -> list[str]:
+def _creators(item: etree._Element | Children) -> list[str]:
     # dc:creator holds "A, B, C" (new feeds) or HTML links joined by commas (old RDF). Some
     # names carry an affiliation, "A (Dept, Univ, City), B": commas inside it separate no authors.
     names: list[str] = []
-    for value in texts(item, "{*}creator"):
+    for value in item.texts("{*}creator") if isinstance(item, Children) else texts(item, "{*}creator"):
         names.extend(_PARENTHESISED.sub("", part) for part in _top_level_split(re.sub(r"<[^>]+>", "", value)))
     return [" ".join(n.split()) for n in names if n.strip()]
 
@@ -73,22 +73,23 @@ def _top_level_split(value: str) -> list[str]:
     return parts
 
 
-def _rss_item(item: etree._Element) -> RawEntry:
-    description = text(item, "description")
-    categories = texts(item, "category")
+def _rss_item(element: etree._Element) -> RawEntry:
+    item = Children(element)  # the biggest feeds are RSS: each child looked up once
+    description = item.text("description")
+    categories = item.texts("category")
     return RawEntry(
         source=SOURCE,
-        identifier=text(item, "guid"),
-        title=text(item, "title"),
+        identifier=item.text("guid"),
+        title=item.text("title"),
         abstract=description,
         authors=_creators(item),
         categories=categories,
         primary_category=categories[0] if categories else None,
-        doi=text(item, "{*}DOI"),
-        journal_ref=text(item, "{*}journal_reference"),
-        url=text(item, "link"),
-        license=text(item, "{*}rights"),
-        published=text(item, "pubDate"),
+        doi=item.text("{*}DOI"),
+        journal_ref=item.text("{*}journal_reference"),
+        url=item.text("link"),
+        license=item.text("{*}rights"),
+        published=item.text("pubDate"),
         announce_type=_announce(item, description),
     )
 

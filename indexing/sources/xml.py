@@ -141,3 +141,32 @@ def text(element: etree._Element, path: str) -> str | None:
 
 def texts(element: etree._Element, path: str) -> list[str]:
     return [v for v in map(_value, element.iterfind(path)) if v]
+
+
+class Children:
+    """A record's child elements, indexed once: ``text``/``texts`` of one child name as the
+    functions above find them (``name`` without a namespace, ``{*}name`` in any or none),
+    without a path search per field."""
+
+    __slots__ = ("_by_tag", "_by_local")
+
+    def __init__(self, element: etree._Element) -> None:
+        self._by_tag: dict[str, list[etree._Element]] = {}
+        self._by_local: dict[str, list[etree._Element]] = {}
+        for child in element:
+            tag = child.tag
+            if isinstance(tag, str):
+                self._by_tag.setdefault(tag, []).append(child)
+                self._by_local.setdefault(tag.rsplit("}", 1)[-1], []).append(child)
+
+    def _found(self, name: str) -> list[etree._Element]:
+        if name.startswith("{*}"):
+            return self._by_local.get(name[3:], [])
+        return self._by_tag.get(name, [])
+
+    def text(self, name: str) -> str | None:
+        found = self._found(name)
+        return _value(found[0]) if found else None
+
+    def texts(self, name: str) -> list[str]:
+        return [v for v in map(_value, self._found(name)) if v]

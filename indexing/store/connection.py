@@ -2,15 +2,26 @@
 
 DuckDB lets one process hold the file read-write, and no read-only process may open it
 meanwhile (nor a writer while readers hold it). So nobody holds it for long: a ``Store``
-is a handle that opens a connection per unit of work (a write transaction, a read) and
-closes it right after. Opening a busy file is retried, jittered, within a bound
-(``RADAR_STORE__WRITE_WAIT`` for writers, ``RADAR_STORE__READ_WAIT`` for readers); after
-it, ``StoreBusyError`` names the process holding the file. ``cursor()`` keeps one
-read-only connection for the command it serves, until ``close()`` or a transaction.
+is a handle that opens a connection per unit of work (a read) and closes it right after.
+Opening a busy file is retried, jittered, within a bound (``RADAR_STORE__WRITE_WAIT`` for
+writers, ``RADAR_STORE__READ_WAIT`` for readers); after it, ``StoreBusyError`` names the
+process holding the file. ``cursor()`` keeps one read-only connection for the command it
+serves, until ``close()`` or a transaction.
+
+A writer keeps its read-write connection between back-to-back transactions (opening the
+file, replaying its log and checkpointing it on close cost more than a batch's writes), but
+only while nobody else wants the file: a process that finds it busy touches
+``<store>.readers-waiting``, and the writer, once it has had the file for ``WRITER_TURN``,
+lets go before its next transaction, or at once if it is between transactions (a watcher
+thread); it also lets go after ``HOLD_IDLE`` seconds without a transaction. Letting go for someone who waits skips DuckDB's checkpoint unless the log has
+grown past ``WAL_FOR_READERS``: replaying a small log costs a reader less than waiting for
+a checkpoint, whose cost grows with the whole store.
 """
 
 from __future__ import annotations
 
+import atexit
+import os
 import random
 import re
 import threading
@@ -36,6 +47,22 @@ def utc_now() -> datetime:
 READER_TURN = 1.0
 """Longest a writer defers to waiting readers before each transaction, in seconds."""
 
+HOLD_IDLE = 1.0
+"""Seconds a writer keeps the file after its last transaction when nobody waits for it."""
+
+WRITER_TURN = 0.25
+"""Seconds a writer keeps the file once it has it, even when someone waits (unless it idles):
+a reader that polls would otherwise get the file back after every single transaction."""
+
+WAL_FOR_READERS = 4 << 20
+"""Bytes of write-ahead log a writer leaves for others to replay when it lets go for them
+(each reader that opens the file replays it: about 20 ms a MB on a busy machine); above it,
+the writer checkpoints first."""
+
+WRITER_CHECKPOINT = "1GB"
+"""DuckDB's checkpoint threshold while a writer holds the file: checkpoints happen when it
+lets go, not every few batches (each one rewrites the tables' indexes whole)."""
+
 _handles: weakref.WeakSet[Store] = weakref.WeakSet()
 """Every handle in this process, so a transaction can close their read-only connections first."""
 
@@ -45,8 +72,9 @@ class Store:
 
     Reads use a read-only connection, so any number of reading processes share the file.
     Writes are serialised by one lock (feeds fetched in parallel threads write one
-    transaction at a time); each opens the file read-write, commits and closes it, so other
-    processes get their turn between two transactions."""
+    transaction at a time); the read-write connection is kept between transactions until
+    another process waits for the file (it then gets its turn before the next transaction)
+    or the writer has been idle for ``HOLD_IDLE`` seconds."""
 
     def __init__(self, path: Path, read_only: bool, waits: StoreSettings | None = None) -> None:
         self.path = path
@@ -54,6 +82,10 @@ class Store:
         self.waits = waits or StoreSettings()
         self._lock = threading.RLock()
         self._held: duckdb.DuckDBPyConnection | None = None
+        self._writer: duckdb.DuckDBPyConnection | None = None
+        self._writer_used = 0.0
+        self._writer_since = 0.0
+        self._watching = False
         _handles.add(self)
 
     def __enter__(self) -> Store:
@@ -65,15 +97,22 @@ class Store:
     def close(self) -> None:
         """Let go of the file. The handle stays usable: it opens the file again when needed."""
         with self._lock:
-            if self._held is not None:
-                self._held.close()
-                self._held = None
+            self._close_reader()
+            self._release_writer(for_waiting=False)
+
+    def _close_reader(self) -> None:
+        if self._held is not None:
+            self._held.close()
+            self._held = None
 
     @property
     def con(self) -> duckdb.DuckDBPyConnection:
         """A read-only connection this handle keeps until ``close()`` or its next transaction."""
         with self._lock:
             if self._held is None:
+                # A kept connection reads read-only, beside other readers: a writer's kept
+                # read-write one is let go first (in-process it would be opened read-write).
+                self._release_writer(for_waiting=False)
                 self._held = self._open(read_only=True)
             return self._held
 
@@ -86,18 +125,23 @@ class Store:
         """A connection for one read: the kept one if any, else one opened for the block (and
         shared by reads nested in it) and closed after it."""
         with self._lock:
-            if self._held is not None:
-                cursor = self._held.cursor()
+            if self._writer is not None and self._turn_over():
+                self._release_writer(for_waiting=True)
+            kept = self._writer or self._held
+            if kept is not None:  # a writer reads through its own connection
+                cursor = kept.cursor()
                 try:
                     yield cursor
                 finally:
                     cursor.close()
+                    if kept is self._writer:
+                        self._writer_used = time.monotonic()
                 return
             self._held = self._open(read_only=True)
             try:
                 yield self._held
             finally:
-                self.close()
+                self._close_reader()
 
     @contextmanager
     def transaction(self) -> Iterator[duckdb.DuckDBPyConnection]:
@@ -108,19 +152,63 @@ class Store:
         with self._lock:
             for other in list(_handles):  # DuckDB refuses read-write beside read-only in one process
                 if other.path == self.path:
-                    other.close()
-            con = self._open(read_only=False)
+                    with other._lock:
+                        other._close_reader()
+            con = self._writer_connection()
             try:
                 con.execute("BEGIN TRANSACTION")
                 try:
                     yield con
                     con.execute("UPDATE store_changes SET counter = counter + 1")
                 except BaseException:
-                    con.execute("ROLLBACK")
+                    try:
+                        con.execute("ROLLBACK")
+                    except duckdb.Error:  # the connection itself failed: open a fresh one next time
+                        self._release_writer(for_waiting=False)
                     raise
                 con.execute("COMMIT")
+            except duckdb.Error:
+                self._release_writer(for_waiting=False)
+                raise
             finally:
-                con.close()
+                self._writer_used = time.monotonic()
+
+    def _writer_connection(self) -> duckdb.DuckDBPyConnection:
+        """The kept read-write connection; opened (again) when there is none or someone waits."""
+        if self._writer is not None and self._turn_over():
+            self._release_writer(for_waiting=True)
+        if self._writer is None:
+            self._adopt_writer(self._open(read_only=False))
+        return self._writer
+
+    def _adopt_writer(self, con: duckdb.DuckDBPyConnection) -> None:
+        con.execute(f"SET checkpoint_threshold = '{WRITER_CHECKPOINT}'")
+        self._writer = con
+        self._writer_used = self._writer_since = time.monotonic()
+        if not self._watching:
+            self._watching = True
+            threading.Thread(target=_watch, args=(weakref.ref(self),), name=f"store-writer {self.path.name}",
+                             daemon=True).start()
+
+    def _release_writer(self, *, for_waiting: bool) -> None:
+        """Close the kept read-write connection. For someone waiting, leave a small log to
+        replay rather than make them wait for a checkpoint; otherwise DuckDB checkpoints."""
+        con, self._writer = self._writer, None
+        if con is None:
+            return
+        try:
+            if for_waiting:
+                if _size(self._wal) > WAL_FOR_READERS:
+                    con.execute("CHECKPOINT")
+                con.execute("PRAGMA disable_checkpoint_on_shutdown")
+        except duckdb.Error:
+            pass  # closing is what matters; DuckDB replays the log on the next open
+        finally:
+            con.close()
+
+    @property
+    def _wal(self) -> Path:
+        return self.path.with_name(self.path.name + ".wal")
 
     def changes(self) -> int:
         """A counter that every committed write transaction bumps: a long-running reader
@@ -132,24 +220,34 @@ class Store:
     def _waiting_marker(self) -> Path:
         return self.path.with_name(self.path.name + ".readers-waiting")
 
-    def _signal_waiting_reader(self) -> None:
-        """Tell writers a reader is waiting: a writer that commits batch after batch would
-        otherwise reopen the file before a reader's next try."""
-        with suppress(OSError):  # a read-only folder: readers just get no priority
-            self._waiting_marker.touch()
+    def _signal_waiting(self) -> None:
+        """Tell the writer holding the file that this process waits for it (reader or writer):
+        it keeps its connection between transactions only while nobody waits."""
+        with suppress(OSError):  # a read-only folder: waiting processes just get no priority
+            self._waiting_marker.write_text(str(os.getpid()))
+
+    def _someone_waits(self) -> bool:
+        """Whether another process signalled, in the last moments, that it waits for the file."""
+        try:
+            age = time.time() - self._waiting_marker.stat().st_mtime
+        except OSError:
+            return False
+        if age > 4 * self.waits.retry_interval:
+            return False
+        try:
+            return self._waiting_marker.read_text() != str(os.getpid())
+        except OSError:
+            return True
+
+    def _turn_over(self) -> bool:
+        """Whether the writer should let go now: someone waits, and it has had its turn."""
+        return time.monotonic() - self._writer_since >= WRITER_TURN and self._someone_waits()
 
     def _let_waiting_readers_in(self, deadline: float) -> None:
-        """Before a write, give readers that signalled in the last moments their turn
+        """Before a write, give processes that signalled in the last moments their turn
         (for up to READER_TURN seconds)."""
-        fresh = 4 * self.waits.retry_interval
         until = min(time.monotonic() + READER_TURN, deadline)
-        while time.monotonic() < until:
-            try:
-                age = time.time() - self._waiting_marker.stat().st_mtime
-            except OSError:
-                return
-            if age > fresh:
-                return
+        while time.monotonic() < until and self._someone_waits():
             time.sleep(self.waits.retry_interval)
 
     def _open(self, read_only: bool) -> duckdb.DuckDBPyConnection:
@@ -168,8 +266,7 @@ class Store:
                     raise cannot_open(self.path, str(exc)) from None
                 if time.monotonic() >= deadline:
                     raise busy(self.path, holder, wait, read_only) from None
-                if read_only:
-                    self._signal_waiting_reader()
+                self._signal_waiting()
             except duckdb.ConnectionException as exc:
                 if not (read_only and "different configuration" in str(exc)):
                     raise StoreError(f"Cannot open store {self.path}: {exc}") from None
@@ -182,6 +279,52 @@ class Store:
                 return con
             pause = min(pause * 2, self.waits.retry_interval)
             time.sleep(random.uniform(pause / 2, pause))  # noqa: S311 - jitter, not cryptography
+
+
+def _watch(ref: weakref.ref[Store]) -> None:
+    """While a handle keeps a read-write connection: let go of it when someone waits for the
+    file or the writer has been idle for HOLD_IDLE seconds (its transactions check too)."""
+    while (store := ref()) is not None:
+        interval = store.waits.retry_interval
+        del store
+        time.sleep(interval)
+        if (store := ref()) is None:
+            return
+        with store._lock:
+            if store._writer is None:
+                store._watching = False
+                return
+            if store._turn_over():
+                store._release_writer(for_waiting=True)
+            elif time.monotonic() - store._writer_used > HOLD_IDLE:
+                store._release_writer(for_waiting=False)
+        del store
+
+
+@atexit.register
+def _close_all() -> None:
+    """Checkpoint and let go of every kept connection when the process ends."""
+    for store in list(_handles):
+        with suppress(Exception):
+            store.close()
+
+
+def _forget_in_child() -> None:
+    """A forked child never uses, nor closes (checkpoints), its parent's connections."""
+    for store in list(_handles):
+        store._writer = store._held = None
+        store._watching = False
+        store._lock = threading.RLock()
+
+
+os.register_at_fork(after_in_child=_forget_in_child)
+
+
+def _size(path: Path) -> int:
+    try:
+        return path.stat().st_size
+    except OSError:
+        return 0
 
 
 def cannot_open(path: Path, message: str) -> StoreError:
@@ -233,8 +376,11 @@ def open_store(path: Path, *, read_only: bool = False, waits: StoreSettings | No
         con = store._open(read_only=False)
         try:
             schema.migrate(con)
-        finally:
+        except BaseException:
             con.close()
+            raise
+        with store._lock:
+            store._adopt_writer(con)
     with store.reading() as con:
         if schema.pending(con):
             raise StoreError(f"Store {path} has an older schema. Run `radar ingest` (or any writing command) "

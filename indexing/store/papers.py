@@ -175,14 +175,19 @@ def _write_papers(con: duckdb.DuckDBPyConnection, papers: list[Paper], new_ids: 
     columns = {name: [getattr(p, name) for p in papers] for name in PAPER_COLUMNS}
     columns["published"] = [_naive(v) for v in columns["published"]]
     columns["updated"] = [_naive(v) for v in columns["updated"]]
-    con.register("changed_papers", pa.table(columns, schema=PAPER_SCHEMA))
+    columns["new"] = [p.paper_id in new_ids for p in papers]
+    con.register("changed_papers", pa.table(columns, schema=PAPER_SCHEMA.append(pa.field("new", pa.bool_()))))
     names = ", ".join(PAPER_COLUMNS)
-    # first_seen survives an update: carry the stored value over, else it is now.
-    con.execute(f"""
-        INSERT OR REPLACE INTO papers ({names}, first_seen, last_changed)
-        SELECT c.*, coalesce(p.first_seen, $now), $now
-        FROM changed_papers c LEFT JOIN papers p USING (paper_id)
-    """, {"now": now})
+    # New papers are appended (a plain INSERT is several times cheaper than a replace); an update
+    # replaces the row, and first_seen survives it: the stored value is carried over.
+    con.execute(f"INSERT INTO papers ({names}, first_seen, last_changed) "
+                f"SELECT {names}, $now, $now FROM changed_papers WHERE new", {"now": now})
+    if len(new_ids) < len(papers):
+        con.execute(f"""
+            INSERT OR REPLACE INTO papers ({names}, first_seen, last_changed)
+            SELECT {", ".join(f"c.{n}" for n in PAPER_COLUMNS)}, coalesce(p.first_seen, $now), $now
+            FROM changed_papers c LEFT JOIN papers p USING (paper_id) WHERE NOT c.new
+        """, {"now": now})
     con.unregister("changed_papers")
 
 

@@ -251,6 +251,16 @@ MIGRATIONS: list[tuple[int, str, Step]] = [
             hostname    VARCHAR
         );
     """),
+    (14, "translations of queries the embedding model cannot read, by query and language model", """
+        CREATE TABLE query_translations (
+            query       VARCHAR NOT NULL,   -- as typed, whitespace collapsed
+            model       VARCHAR NOT NULL,   -- the language model that translated it
+            language    VARCHAR NOT NULL,   -- the query's language as detected (zh, ja, de...)
+            translation VARCHAR NOT NULL,   -- in English
+            created_at  TIMESTAMP NOT NULL,
+            PRIMARY KEY (query, model)
+        );
+    """),
 ]
 
 LATEST = max(m[0] for m in MIGRATIONS)

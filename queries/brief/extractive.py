@@ -63,13 +63,15 @@ TITLES = {"en": "Brief: {topic}", "zh": "简报：{topic}"}
 SIMILARITY = {"en": "similarity", "zh": "相似度"}
 
 
-def extractive_draft(embedder: Embedder, topic: str, sources: Sequence[Source], language: str = "en") -> Draft:
+def extractive_draft(embedder: Embedder, topic: str, sources: Sequence[Source], language: str = "en", *,
+                     meaning: str | None = None) -> Draft:
+    """``meaning``: the topic as the embedding model reads it (its English translation), when not ``topic``."""
     quotes = _quotes(sources)
     title = TITLES[language].format(topic=topic)
     if not quotes:
         return Draft(title=title)
     texts = [document_text(s.title, s.abstract) for s in sources]
-    vectors = embedder.embed([topic, *(text for _, text in quotes), *texts])
+    vectors = embedder.embed([meaning or topic, *(text for _, text in quotes), *texts])
     quote_vectors, source_vectors = vectors[1:len(quotes) + 1], vectors[len(quotes) + 1:]
     picker = _Picker(quotes, quote_vectors, quote_vectors @ vectors[0], {s.number: s.field for s in sources})
     overview = picker.overview()

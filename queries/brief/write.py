@@ -11,6 +11,7 @@ import re
 import time
 import uuid
 from collections.abc import Callable, Sequence
+from dataclasses import replace
 from datetime import datetime
 from typing import TYPE_CHECKING
 
@@ -24,6 +25,7 @@ from queries.brief.memo import MemoEmbedder
 from queries.brief.prompt import build_messages, prompt_hash
 from queries.brief.records import Brief, BriefRequest, KeyPaper, Source, Theme, Timings, Verification
 from queries.brief.verify import allowed_links, clean_sentence, strip_citations, verify
+from queries.translate import LANGUAGE_NAMES_ZH, QueryReading, language_name, read_query
 from radar.errors import LlmError
 from radar.settings import BriefSettings
 
@@ -44,6 +46,13 @@ NOTICES = {
                "terms and numbers they share (the embedding model reads English only), so more of them are "
                "flagged than in English.",
     "one_field": "All sources come from one field ({field}): the index holds nothing close on this topic elsewhere.",
+    "translated": "The topic is in {name}, which the embedding model does not read: the sources were found "
+                  "with its English translation “{translation}” (by {model}).",
+    "words_only": "The embedding model reads English only and the topic is in {name}; {why}. The sources "
+                  "were found by exact word matches alone (Latin-script terms, names, ids, formulas), not by "
+                  "meaning: a topic in English finds them by meaning.",
+    "untranslated_no_model": "no language model is configured to translate it (RADAR_LLM__MODEL)",
+    "untranslated_model_failed": "the language model {model} could not translate it",
 }
 NOTICES_ZH = {
     "extractive": "摘录式简报：未配置语言模型（RADAR_LLM__MODEL），每句话都摘自其引用的来源。",
@@ -54,6 +63,11 @@ NOTICES_ZH = {
     "chinese": "中文句子主要依据与英文摘要共有的术语和数字来核对（嵌入模型只读英文），因此被标记的句子比英文简报多。",
     "one_field": "所有来源都来自同一领域（{field}）：索引中其他领域没有与此主题相近的内容。",
     "quotations": "引文保留论文原文的语言，未作翻译；标题、说明与方法说明为中文。",
+    "translated": "主题为{name}，嵌入模型无法读取：来源按其英文译文“{translation}”检索（由 {model} 翻译）。",
+    "words_only": "嵌入模型只读英文，而主题为{name}；{why}。来源仅依据字词的精确匹配（拉丁字母术语、人名、编号、公式）"
+                  "找到，而非语义：用英文写主题可按语义找到来源。",
+    "untranslated_no_model": "未配置可翻译它的语言模型（RADAR_LLM__MODEL）",
+    "untranslated_model_failed": "语言模型 {model} 未能翻译它",
 }
 
 
@@ -75,7 +89,9 @@ def write_brief(store: Store, backend: SearchBackend, embedder: Embedder, model:
     embedder.model  # noqa: B018 - load the model before the clock starts: the timings are the brief's own
     started = time.perf_counter()
     progress("retrieving", 0.1)
-    candidates = find_candidates(store, backend, embedder, request, depth=settings.candidates,
+    reading = read_query(store, model, embedder.name, request.topic)  # a topic the embedding model cannot read
+    searched = request if reading.words_only else replace(request, topic=reading.searched)
+    candidates = find_candidates(store, backend, embedder, searched, depth=settings.candidates,
                                  min_relevance=settings.min_relevance)
     chosen = choose_sources(candidates, settings.sources, min_fields=settings.min_fields)
     sources = number_sources(store, chosen, abstract_chars=settings.abstract_chars)
@@ -83,6 +99,8 @@ def write_brief(store: Store, backend: SearchBackend, embedder: Embedder, model:
     brief = Brief(brief_id=uuid.uuid4().hex[:12], created_at=now, request=request, kind="empty", model=None,
                   prompt_hash=None, title=TITLES[request.language].format(topic=request.topic), sources=sources,
                   timings=timings)
+    if not reading.readable:
+        brief.notices.append(_reading_notice(reading, request.language))
     if not sources:
         brief.notices.append(notice(request.language, "empty", topic=request.topic, scope=_scope(request)))
         return brief
@@ -90,8 +108,8 @@ def write_brief(store: Store, backend: SearchBackend, embedder: Embedder, model:
     if model is not None:
         _from_model(brief, model, embedder, settings, progress)
     if brief.kind != "llm":
-        _from_sources(brief, embedder, settings, progress,
-                      notice=None if brief.notices else notice(request.language, "extractive"))
+        _from_sources(brief, embedder, settings, progress, searched.topic,
+                      notice=None if model is not None else notice(request.language, "extractive"))  # a failed model said why
         if request.language == "zh":
             brief.notices.append(notice("zh", "quotations"))
     if len({s.field for s in sources}) == 1 and len(request.fields) != 1:
@@ -122,10 +140,10 @@ def _from_model(brief: Brief, model: LanguageModel, embedder: Embedder, settings
         brief.notices.append(notice("zh", "chinese"))
 
 
-def _from_sources(brief: Brief, embedder: Embedder, settings: BriefSettings, progress: Progress, *,
+def _from_sources(brief: Brief, embedder: Embedder, settings: BriefSettings, progress: Progress, meaning: str, *,
                   notice: str | None) -> None:
     started = time.perf_counter()
-    draft = extractive_draft(embedder, brief.request.topic, brief.sources, brief.request.language)
+    draft = extractive_draft(embedder, brief.request.topic, brief.sources, brief.request.language, meaning=meaning)
     brief.timings.model_ms = _ms_since(started)
     brief.kind, brief.model, brief.prompt_hash = "extractive", None, None
     progress("checking", 0.7)
@@ -177,6 +195,16 @@ def _key_papers(valid: list[tuple[int, str]], checked, sources: Sequence[Source]
         best = sorted(s.number for s in sorted(sources, key=lambda s: (-s.relevance, s.number))[:3])
         papers = [KeyPaper(number, None) for number in best]  # in citation order
     return papers
+
+
+def _reading_notice(reading: QueryReading, language: str) -> str:
+    """Why the topic was translated, or searched by words only, in the brief's language."""
+    name = language_name(reading.language) if language == "en" else LANGUAGE_NAMES_ZH.get(reading.language,
+                                                                                          reading.language)
+    if not reading.words_only:
+        return notice(language, "translated", name=name, translation=reading.translation, model=reading.model)
+    why = notice(language, f"untranslated_{reading.problem}", model=reading.model)
+    return notice(language, "words_only", name=name, why=why)
 
 
 def _scope(request: BriefRequest) -> str:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime
+from typing import TYPE_CHECKING
 
 from indexing.embeddings import Embedder
 from indexing.records import Paper
@@ -20,6 +21,9 @@ from queries.paper import paper_record
 from queries.profiles import Profile
 from queries.search import Mode, search
 from queries.today import DayFilters, day_listing
+
+if TYPE_CHECKING:
+    from queries.llm import LanguageModel
 
 MAX_PAPERS = 5_000
 """Most papers one export holds (a full arXiv day is about 1,600)."""
@@ -37,8 +41,9 @@ def paper_papers(store: Store, text: str) -> list[Paper]:
 
 
 def search_papers(store: Store, backend: SearchBackend, embedder: Embedder, query: str, *, mode: Mode = "hybrid",
-                  filters: Filters | None = None, k: int = 10) -> list[Paper]:
-    result = search(store, backend, embedder, query, mode=mode, filters=filters, k=k)
+                  filters: Filters | None = None, k: int = 10, model: LanguageModel | None = None) -> list[Paper]:
+    """The hits of a search as `radar search` finds them (a query in another language translated by ``model``)."""
+    result = search(store, backend, embedder, query, mode=mode, filters=filters, k=k, model=model)
     return papers_in_order(store, [h.paper_id for h in result.hits])
 
 

@@ -172,3 +172,12 @@ def test_a_login_without_encryption_is_refused(radar_env: Path, monkeypatch: pyt
     monkeypatch.setenv("RADAR_SMTP__SECURITY", "none")
     with pytest.raises(ConfigError, match="RADAR_SMTP.*unencrypted.*RADAR_SMTP__SECURITY"):
         load_settings()
+
+
+def test_a_multilingual_embedding_model_is_one_setting_and_the_grouped_spelling_says_which(
+        radar_env: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("RADAR_EMBEDDING_MODEL", "sentence-transformers/paraphrase-multilingual-MiniLM-L12-v2")
+    assert load_settings().embedding_model == "sentence-transformers/paraphrase-multilingual-MiniLM-L12-v2"
+    monkeypatch.setenv("RADAR_EMBEDDING__MODEL", "sentence-transformers/paraphrase-multilingual-MiniLM-L12-v2")
+    with pytest.raises(ConfigError, match="Did you mean RADAR_EMBEDDING_MODEL"):
+        load_settings()
