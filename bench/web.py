@@ -5,13 +5,18 @@ server's resident memory at each size.
 The papers are synthetic (titles and abstracts drawn from a fixed vocabulary, one day of 400 new
 papers and the rest spread over the year before), so the figures need nothing from ../shared.
 Their vectors are random unit vectors of the model's dimension, loaded straight into the local
-index: embedding 100,000 abstracts on 2 cores would take about an hour, and search latency does
-not depend on what the vectors say. Queries are embedded by the real model, as in production.
+index and the embeddings cache (as `radar index` leaves them): embedding 100,000 abstracts on 2
+cores would take about an hour, and search latency does not depend on what the vectors say. Queries are embedded by the real model, as in production.
 Goals (issue 10): p95 <= 150 ms for pages that embed nothing (/), <= 250 ms for search (/search,
 /api/v1/search) and for /paper/{id}, which embeds the abstract's sentences for its extractive
 summary and runs a vector search for related papers.
 
     .venv/bin/python bench/web.py [--sizes 5000,100000] [--requests 200] [--json]
+                                  [--stores DIR] [--before CHECKOUT]
+
+``--stores DIR`` keeps the built stores in DIR and reuses them on the next run. ``--before
+CHECKOUT`` also serves each store from another checkout of Radar (e.g. ``git worktree add
+/tmp/before main``), its requests interleaved with this one's so both see the same machine load.
 """
 
 from __future__ import annotations
@@ -59,9 +64,16 @@ def build(size: int, home: Path, dims: int, model: str) -> list[str]:
     from indexing.search.base import SearchDoc
     from indexing.search.local import LocalBackend
     from indexing.store import open_store, utc_now
+    from indexing.embeddings import document_text, text_hash
     from indexing.store.papers import Sighting, upsert
+    from indexing.store.search_state import save_vectors
 
     rng, vectors = random.Random(size), np.random.default_rng(size)
+
+    def cache(con, written: list[SearchDoc]) -> None:  # noqa: ANN001 - the embeddings cache, as `radar index` fills it
+        save_vectors(con, model, [d.paper_id for d in written], [text_hash(document_text(d.title, d.abstract)) for d in written],
+                     np.asarray([d.vector for d in written], dtype=np.float32))
+
     home.mkdir(parents=True, exist_ok=True)
     ids, docs = [], []
     with open_store(home / "radar.duckdb") as store:
@@ -84,12 +96,14 @@ def build(size: int, home: Path, dims: int, model: str) -> list[str]:
             if len(batch) == 5000:
                 with store.transaction() as con:
                     upsert(con, batch, utc_now())
+                    cache(con, docs[-len(batch):])
                 batch = []
             if i % max(1, size // 50) == 0:
                 ids.append(paper.paper_id)
         if batch:
             with store.transaction() as con:
                 upsert(con, batch, utc_now())
+                cache(con, docs[-len(batch):])
         LocalBackend(store).rebuild(iter(docs), dims=dims, model=model)
     return ids
 
@@ -107,62 +121,85 @@ def rss_mib(pid: int) -> float:
     return float("nan")
 
 
-def measure(home: Path, ids: list[str], requests: int) -> dict:
+def serve(checkout: Path, home: Path) -> tuple[subprocess.Popen, str]:
+    """`radar serve` of ``checkout`` over the store in ``home``, started and answering."""
     import httpx
 
     port = free_port()
     env = {k: v for k, v in os.environ.items() if not k.startswith("RADAR_")}
-    env.update(RADAR_HOME=str(home), HF_HUB_OFFLINE="1", PYTHONPATH=str(REPO))
+    env.update(RADAR_HOME=str(home), HF_HUB_OFFLINE="1", PYTHONPATH=str(checkout))
     server = subprocess.Popen([sys.executable, "-m", "flows.cli", "serve", "--port", str(port)], env=env,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              cwd=checkout, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 600
+    while True:
+        try:
+            if httpx.get(url + "/static/radar.css", timeout=2).status_code == 200:
+                return server, url
+        except httpx.TransportError:
+            pass
+        if time.monotonic() > deadline or server.poll() is not None:
+            server.kill()
+            sys.exit(f"radar serve of {checkout} did not start")
+        time.sleep(0.25)
+
+
+def measure(home: Path, ids: list[str], requests: int, checkouts: dict[str, Path], warm: int = 10) -> dict[str, dict]:
+    """Figures per checkout; each request goes to every server in turn, so they share the load."""
+    import httpx
+
+    servers: dict[str, tuple[subprocess.Popen, str]] = {}
     try:
-        deadline = time.monotonic() + 600
-        while True:
-            try:
-                if httpx.get(url + "/static/radar.css", timeout=2).status_code == 200:
-                    break
-            except httpx.TransportError:
-                pass
-            if time.monotonic() > deadline or server.poll() is not None:
-                sys.exit("radar serve did not start")
-            time.sleep(0.25)
+        for label, checkout in checkouts.items():
+            servers[label] = serve(checkout, home)
         day = DAY.date().isoformat()
         paths = {
             "/": lambda i: f"/?day={day}",
             "/search": lambda i: f"/search?q={QUERIES[i % len(QUERIES)].replace(' ', '+')}",
+            # timed requests start after the warm-up ones: the first len(ids) - warm views are first views
             "/paper/{id}": lambda i: f"/paper/{ids[i % len(ids)]}",
             "/api/v1/search": lambda i: f"/api/v1/search?q={QUERIES[i % len(QUERIES)].replace(' ', '+')}&k=10",
         }
-        figures = {}
-        with httpx.Client(base_url=url, timeout=120) as client:
+        figures: dict[str, dict] = {label: {} for label in servers}
+        clients = {label: httpx.Client(base_url=url, timeout=120) for label, (_, url) in servers.items()}
+        try:
             for name, path in paths.items():
-                for i in range(10):  # warm: caches, the model, the OS file cache
-                    assert client.get(path(i)).status_code == 200, path(i)
-                times = []
-                for i in range(requests):
-                    started = time.perf_counter()
-                    response = client.get(path(i))
-                    times.append((time.perf_counter() - started) * 1000)
-                    assert response.status_code == 200, (path(i), response.status_code)
-                times.sort()
-                figures[name] = {"p50_ms": statistics.median(times), "p95_ms": times[int(0.95 * (len(times) - 1))]}
-        figures["rss_mib"] = rss_mib(server.pid)
+                for i in range(warm):  # warm: caches, the model, the OS file cache
+                    for client in clients.values():
+                        assert client.get(path(i)).status_code == 200, path(i)
+                times: dict[str, list[float]] = {label: [] for label in clients}
+                for i in range(warm, warm + requests):
+                    for label, client in clients.items():
+                        started = time.perf_counter()
+                        response = client.get(path(i))
+                        times[label].append((time.perf_counter() - started) * 1000)
+                        assert response.status_code == 200, (label, path(i), response.status_code)
+                for label, taken in times.items():
+                    taken.sort()
+                    figures[label][name] = {"p50_ms": statistics.median(taken),
+                                            "p95_ms": taken[int(0.95 * (len(taken) - 1))]}
+        finally:
+            for client in clients.values():
+                client.close()
+        for label, (server, _) in servers.items():
+            figures[label]["rss_mib"] = rss_mib(server.pid)
         return figures
     finally:
-        server.terminate()
-        server.wait(timeout=30)
+        for server, _ in servers.values():
+            server.terminate()
+            server.wait(timeout=30)
 
 
-def table(results: dict[int, dict]) -> str:
-    sizes = list(results)
-    head = "| request | " + " | ".join(f"{s:,} p50 ms | {s:,} p95 ms" for s in sizes) + " | goal p95 |"
-    lines = [head, "|---" * (1 + 2 * len(sizes) + 1) + "|"]
+def table(results: dict[str, dict]) -> str:
+    """One row per request, columns per size and checkout (``results``: "size checkout" → figures)."""
+    columns = list(results)
+    head = "| request | " + " | ".join(f"{c} p50 ms | {c} p95 ms" for c in columns) + " | goal p95 |"
+    lines = [head, "|---" * (1 + 2 * len(columns) + 1) + "|"]
     goals = {"/": "150", "/search": "250", "/paper/{id}": "250 (embeds)", "/api/v1/search": "250"}
     for name, goal in goals.items():
-        cells = " | ".join(f"{results[s][name]['p50_ms']:.0f} | {results[s][name]['p95_ms']:.0f}" for s in sizes)
+        cells = " | ".join(f"{results[c][name]['p50_ms']:.0f} | {results[c][name]['p95_ms']:.0f}" for c in columns)
         lines.append(f"| `{name}` | {cells} | {goal} |")
-    lines.append("| server RSS (MiB) | " + " | ".join(f"{results[s]['rss_mib']:.0f} | " for s in sizes) + " |")
+    lines.append("| server RSS (MiB) | " + " | ".join(f"{results[c]['rss_mib']:.0f} | " for c in columns) + " |")
     return "\n".join(lines)
 
 
@@ -170,26 +207,38 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--sizes", default="5000,100000")
     parser.add_argument("--requests", type=int, default=200, help="Timed requests per path and size.")
+    parser.add_argument("--warm", type=int, default=10, help="Untimed warm-up requests per path first.")
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--stores", type=Path, help="Keep the built stores here and reuse them.")
+    parser.add_argument("--before", type=Path, help="Also serve from this checkout (e.g. main before a change).")
     args = parser.parse_args()
     from indexing.embeddings import embedder_for
     from radar.settings import load_settings
 
     embedder = embedder_for(load_settings())
     dims, model = embedder.dims, embedder.name
-    work = Path(tempfile.mkdtemp(prefix="radar-bench-web-"))
+    work = args.stores or Path(tempfile.mkdtemp(prefix="radar-bench-web-"))
+    checkouts = {"before": args.before.resolve(), "after": REPO} if args.before else {"": REPO}
     results = {}
     try:
         for size in (int(s) for s in args.sizes.split(",")):
-            started = time.perf_counter()
-            ids = build(size, work / str(size), dims, model)
-            print(f"built {size:,} papers in {time.perf_counter() - started:.0f} s", file=sys.stderr)
-            results[size] = measure(work / str(size), ids, args.requests)
+            home, listed = work / str(size), work / f"{size}.ids.json"
+            if args.stores and listed.exists():
+                ids = json.loads(listed.read_text())
+            else:
+                shutil.rmtree(home, ignore_errors=True)
+                started = time.perf_counter()
+                ids = build(size, home, dims, model)
+                listed.write_text(json.dumps(ids))
+                print(f"built {size:,} papers in {time.perf_counter() - started:.0f} s", file=sys.stderr)
+            for label, figures in measure(home, ids, args.requests, checkouts, args.warm).items():
+                results[f"{size:,} {label}".strip()] = figures
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if not args.stores:
+            shutil.rmtree(work, ignore_errors=True)
     print(json.dumps(results, indent=2) if args.json else table(results))
     print(f"\n{os.cpu_count()} CPUs, load average {os.getloadavg()[0]:.1f} at the end; "
-          f"{args.requests} sequential requests per path, after 10 warm-up ones.")
+          f"{args.requests} sequential requests per path (per server, interleaved), after {args.warm} warm-up ones.")
 
 
 if __name__ == "__main__":

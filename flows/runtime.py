@@ -101,16 +101,20 @@ class Searching:
 
 
 @contextmanager
-def searching(settings: Settings | None = None, *, read_only: bool = True) -> Iterator[Searching]:
-    """The store (read-only unless asked), the configured backend and embedder; closed after use."""
+def searching(settings: Settings | None = None, *, read_only: bool = True,
+              backend: SearchBackend | None = None) -> Iterator[Searching]:
+    """The store (read-only unless asked), the configured backend and embedder; closed after use.
+    ``backend``: a long-lived one to use (and leave open) instead of building one for the block."""
     settings = settings or load_settings()
     embedder = embedder_for(settings)
     with open_store(settings.store_path, read_only=read_only, waits=settings.store) as store:
-        backend = build_backend(settings, store)
+        own = backend is None
+        backend = build_backend(settings, store) if own else backend
         try:
             yield Searching(settings, store, backend, embedder)
         finally:
-            backend.close()
+            if own:
+                backend.close()
 
 
 @contextmanager

@@ -1,10 +1,14 @@
 """One paper in a paragraph and three to five takeaways, cached in the store by paper, model,
 text hash and language. The model's sentences are checked against the abstract; without a model
-(or when its answer does not hold up) the summary is extractive: the abstract's most central sentences."""
+(or when its answer does not hold up) the summary is extractive: the abstract's most central sentences.
+A reader that may not write the store (the web app) keeps the summaries it made in a bounded
+in-process cache under the same key instead."""
 
 from __future__ import annotations
 
 import re
+import threading
+from collections import OrderedDict
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING
@@ -33,6 +37,38 @@ Answer with one JSON object and nothing else: {{"summary": "one paragraph of 2 t
 "takeaways": ["3 to 5 short key takeaways"]}}. Say only what the abstract says. Use no URLs. Write in {language}.{terms}"""
 
 
+READER_CACHE = 2048
+"""Summaries a read-only process keeps in memory (a few kB each), least recently shown dropped first."""
+
+
+class _ReaderCache:
+    """A bounded LRU of summaries, keyed as the store's cache is (paper, writer, text hash,
+    language) plus the embedding model that chose or checked the sentences."""
+
+    def __init__(self, size: int) -> None:
+        self.size = size
+        self._items: OrderedDict[tuple[str, ...], tuple[str, str, list[str]]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, ...]) -> tuple[str, str, list[str]] | None:
+        """(writer, summary, takeaways) kept under ``key``, if any."""
+        with self._lock:
+            found = self._items.get(key)
+            if found is not None:
+                self._items.move_to_end(key)
+            return found
+
+    def put(self, key: tuple[str, ...], value: tuple[str, str, list[str]]) -> None:
+        with self._lock:
+            self._items[key] = value
+            self._items.move_to_end(key)
+            while len(self._items) > self.size:
+                self._items.popitem(last=False)
+
+
+_read_only_cache = _ReaderCache(READER_CACHE)
+
+
 @dataclass(slots=True)
 class PaperSummary:
     paper_id: str
@@ -57,6 +93,10 @@ def summarize(store: Store, embedder: Embedder, model: LanguageModel | None, pap
     hit = cached_summary(store.cursor(), paper.paper_id, writer, key, language)
     if hit is not None:
         return PaperSummary(paper.paper_id, paper.title, paper.url, writer, language, hit.summary, hit.takeaways, cached=True)
+    in_memory = (paper.paper_id, writer, key, language, embedder.name)
+    if store.read_only and (kept := _read_only_cache.get(in_memory)) is not None:
+        return PaperSummary(paper.paper_id, paper.title, paper.url, kept[0], language, kept[1], list(kept[2]),
+                            cached=True)
     notices: list[str] = []
     result = None
     if model is not None:
@@ -69,7 +109,9 @@ def summarize(store: Store, embedder: Embedder, model: LanguageModel | None, pap
         summary, takeaways = extractive_summary(embedder, paper.abstract or paper.title)
     else:
         writer, summary, takeaways = result
-    if not notices and not store.read_only:  # a reader (the web app) shows it without caching it
+    if not notices and store.read_only:  # a reader (the web app) never writes the store: it keeps it in memory
+        _read_only_cache.put(in_memory, (writer, summary, list(takeaways)))
+    elif not notices:
         with store.transaction() as con:
             save_summary(con, SummaryRecord(paper.paper_id, writer, key, language, summary, takeaways,
                                             now.replace(tzinfo=None)))

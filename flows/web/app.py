@@ -4,6 +4,7 @@ static files, and the error pages. Routes live in pages.py (HTML) and api.py (JS
 from __future__ import annotations
 
 import logging
+import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager
 from pathlib import Path
@@ -16,6 +17,9 @@ from fastapi.staticfiles import StaticFiles
 from flows.runtime import Searching, searching
 from flows.web import i18n, jobs, security
 from flows.web.render import render
+from indexing.search import build_backend
+from indexing.search.base import SearchBackend
+from indexing.store import open_store
 from radar.errors import AccessDenied, ConfigError, QueryError, RadarError, StoreBusyError, StoreError, TooBusy
 from radar.settings import Settings, load_settings
 
@@ -56,12 +60,14 @@ def create_app(settings: Settings | None = None, *, warm: bool = True, public: b
             yield
         finally:
             app.state.briefs.close()
+            app.state.backend.close()
 
     app = FastAPI(title="Radar", version="1", lifespan=lifespan, docs_url=None, redoc_url=None,
                   openapi_url="/api/v1/openapi.json")
     app.state.settings = settings
     app.state.guard = security.Guard.of(settings.web, public=public)
     app.state.briefs = jobs.BriefRunner(settings.web.brief_workers, settings.web.brief_queue)
+    app.state.backend = SharedBackend(settings)
     app.mount("/static", StaticFiles(directory=STATIC), name="static")
 
     @app.middleware("http")
@@ -121,6 +127,34 @@ def status_of(exc: RadarError) -> int:
 
 
 def store_session(request: Request) -> Iterator[Searching]:
-    """A FastAPI dependency: the store, backend and embedder for one request, closed after it."""
-    with searching(request.app.state.settings) as session:
+    """A FastAPI dependency: the store and embedder for one request, the store closed after it; the
+    server's one search backend (see ``SharedBackend``)."""
+    with searching(request.app.state.settings, backend=request.app.state.backend.get()) as session:
         yield session
+
+
+class SharedBackend:
+    """The search backend of the whole server, built on first use and closed at shutdown: what a
+    backend keeps between queries (the local backend's vectors in memory, loaded once per index
+    generation; an Elasticsearch client's connections) then outlives one request. It reads the
+    store through a read-only handle of its own that holds no connection between reads (each
+    read joins the DuckDB instance the request's own connection keeps open), so writers still get
+    the file between requests and every read sees the last commit."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self._backend: SearchBackend | None = None
+        self._lock = threading.Lock()
+
+    def get(self) -> SearchBackend:
+        with self._lock:
+            if self._backend is None:  # no store yet: StoreError (503) now, a backend on a later request
+                store = open_store(self.settings.store_path, read_only=True, waits=self.settings.store)
+                self._backend = build_backend(self.settings, store)
+            return self._backend
+
+    def close(self) -> None:
+        with self._lock:
+            if self._backend is not None:
+                self._backend.close()
+                self._backend = None

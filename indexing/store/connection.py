@@ -381,8 +381,28 @@ def open_store(path: Path, *, read_only: bool = False, waits: StoreSettings | No
             raise
         with store._lock:
             store._adopt_writer(con)
+    seen = _file_identity(path)
+    if read_only and seen is not None and _current_schema.get(path) == seen:
+        return store  # checked since the file last changed: a reader's first read opens it, not this check too
     with store.reading() as con:
         if schema.pending(con):
             raise StoreError(f"Store {path} has an older schema. Run `radar ingest` (or any writing command) "
                              "to migrate it.")
+    if seen is not None:
+        _current_schema[path] = seen
     return store
+
+
+_current_schema: dict[Path, tuple[int, ...]] = {}
+"""Store files whose schema was found current, with the file's identity then. A reader opens the
+store per request or command; checking once per version of the file spares it one open of two
+(the check on its own connection, then the reads on another). A migrated file stays current;
+a file replaced by an older one has another identity (ctime changes with every write)."""
+
+
+def _file_identity(path: Path) -> tuple[int, ...] | None:
+    try:
+        st = path.stat()
+    except OSError:
+        return None
+    return (st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns)

@@ -64,9 +64,12 @@ def test_an_unknown_paper_is_a_clear_error(corpus, embedder) -> None:
         run(corpus, embedder, paper="arxiv:0000.00000")
 
 
-def test_a_reader_gets_the_summary_without_writing_it(fields_corpus, embedder) -> None:
-    """The web app opens the store read-only: the summary is shown, not cached."""
+def test_a_reader_keeps_the_summary_in_memory_without_writing_the_store(fields_corpus, embedder) -> None:
+    """The web app opens the store read-only: the summary is shown and kept in the process, not written."""
     assert fields_corpus.read_only
     first = summarize(fields_corpus, embedder, None, "arxiv:2411.17766", threshold=0.5, now=NOW)
     again = summarize(fields_corpus, embedder, None, "arxiv:2411.17766", threshold=0.5, now=NOW)
-    assert first.model == EXTRACTIVE and first.summary and not again.cached
+    assert first.model == EXTRACTIVE and first.summary
+    assert again.cached and (again.model, again.summary, again.takeaways) == (first.model, first.summary, first.takeaways)
+    assert fields_corpus.cursor().execute("SELECT count(*) FROM summaries WHERE paper_id = 'arxiv:2411.17766'"
+                                          ).fetchone()[0] == 0
