@@ -9,7 +9,8 @@ bench/out/rank-home on the first run (about 3 minutes on 2 cores), reused after 
     .venv/bin/python bench/rank_eval.py --json
     .venv/bin/python bench/rank_eval.py --pool bench/out/pool.tsv   # unjudged pool, to judge
 
-Rows: ``digest (before)`` is the digest's earlier scorer, kept here so before and after come from
+Rows: ``search hybrid (RRF)`` is hybrid search with its earlier fusion, reciprocal rank fusion
+(k=60). ``digest (before)`` is the digest's earlier scorer, kept here so before and after come from
 one run: the cosine between each paper and the profile description, plus 0.05 for a matching
 category. ``digest`` is queries.digest as shipped. Unjudged papers in a top 10 count as not
 relevant; the ``unjudged`` column says how many there were.
@@ -147,11 +148,21 @@ class Rankers:
         return sorted(scores, key=lambda pid: (-scores[pid], pid))[:POOL_DEPTH]
 
     def search(self, text: str) -> dict[str, list[str]]:
+        import queries.search as search_module
         from queries.search import search
 
-        return {f"search {mode}": [h.paper_id for h in search(self.store, self.backend, self.embedder, text, mode=mode,
+        runs = {f"search {mode}": [h.paper_id for h in search(self.store, self.backend, self.embedder, text, mode=mode,
                                                               k=POOL_DEPTH).hits]
                 for mode in ("bm25", "dense", "hybrid")}
+        # The earlier fusion, reciprocal rank fusion (k=60), so before and after come from one run.
+        fused = search_module.convex_fusion
+        search_module.convex_fusion = lambda rankings, found: search_module.reciprocal_rank_fusion(rankings)
+        try:
+            runs["search hybrid (RRF)"] = [
+                h.paper_id for h in search(self.store, self.backend, self.embedder, text, mode="hybrid", k=POOL_DEPTH).hits]
+        finally:
+            search_module.convex_fusion = fused
+        return runs
 
     def related(self, paper_id: str, *, pool: bool) -> dict[str, list[str]]:
         from indexing.search.base import Filters

@@ -87,7 +87,8 @@ def evaluate(store, backend, embedder, queries, qrels, tag: str, rrf_k: int) -> 
     for mode in MODES:
         ndcg, recall, runs, started = [], [], [], time.perf_counter()
         for qid, text in queries.items():
-            hits = search(store, backend, embedder, text, mode=mode, k=100).hits
+            # the ranking's quality: hits under the relevance floor (which search leaves out for display) count
+            hits = search(store, backend, embedder, text, mode=mode, k=100, include_below_floor=True).hits
             ranked = [h.paper_id.removeprefix("scifact:") for h in hits]
             ndcg.append(ndcg_at(ranked, qrels[qid]))
             recall.append(recall_at(ranked, qrels[qid]))

@@ -67,7 +67,7 @@ def prepare(size: int, vectors: dict[str, list[float]]):
     return store, docs
 
 
-def measure(name: str, store, docs, embedder, queries) -> dict:
+def measure(name: str, store, docs, embedder, queries, modes=MODES) -> dict:
     from indexing.search import build_backend
     from queries.search import search
     from radar.settings import load_settings
@@ -77,7 +77,7 @@ def measure(name: str, store, docs, embedder, queries) -> dict:
     backend.rebuild(iter(docs), dims=embedder.dims, model=embedder.name)
     load_seconds = time.perf_counter() - started
     figures = {"bulk_docs_per_s": len(docs) / load_seconds}
-    for mode in MODES:
+    for mode in modes:
         search(store, backend, embedder, "warm up", mode=mode)
         times = []
         for text in queries:
@@ -94,6 +94,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--sizes", default="5183,100000")
     parser.add_argument("--backends", default="local,elasticsearch")
+    parser.add_argument("--modes", default=",".join(MODES), help="query modes to time; 'none' times the bulk load alone")
     parser.add_argument("--json", action="store_true")
     parser.add_argument("--queries", type=int, default=300, help="time the first N test queries")
     parser.add_argument("--before", type=Path, help="another checkout, measured the same way first")
@@ -115,11 +116,14 @@ def main() -> None:
                        "--backends", args.backends, "--json"]
             if args.queries != 300:  # an older checkout may not know the option
                 command += ["--queries", str(args.queries)]
+            if args.modes != ",".join(MODES):  # nor this one
+                command += ["--modes", args.modes]
             child = subprocess.run(command, capture_output=True, text=True, check=True)
             results.update({f"before {key}": f for key, f in json.loads(child.stdout).items()})
         store, docs = prepare(size, vectors)
         for name in args.backends.split(","):
-            results[f"{name}@{size}"] = measure(name, store, docs, embedder, queries)
+            modes = () if args.modes == "none" else tuple(args.modes.split(","))
+            results[f"{name}@{size}"] = measure(name, store, docs, embedder, queries, modes)
             print(f"done {name} at {size}", file=sys.stderr)
         store.close()
     if args.json:
@@ -128,7 +132,7 @@ def main() -> None:
     print(f"{len(queries)} SciFact test queries, k=10, model {embedder.name} (loaded)")
     print(f"{'backend@docs':31} {'bulk docs/s':>11} " + " ".join(f"{m + ' p50/p95 ms':>22}" for m in MODES))
     for key, f in results.items():
-        cells = " ".join(f"{f[m]['p50_ms']:>10.1f} /{f[m]['p95_ms']:>9.1f}" for m in MODES)
+        cells = " ".join(f"{f[m]['p50_ms']:>10.1f} /{f[m]['p95_ms']:>9.1f}" if m in f else f"{'-':>22}" for m in MODES)
         print(f"{key:31} {f['bulk_docs_per_s']:>11,.0f} {cells}")
 
 

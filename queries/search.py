@@ -1,7 +1,8 @@
-"""Search: BM25, dense or hybrid, fused here (reciprocal rank fusion) so every backend ranks
-the same way; each hit carries its citation data, a snippet with highlight offsets, and a
-relevance a person can read (queries/relevance.py). Hits under the relevance floor are left out
-unless asked for: a query with nothing relevant says so instead of showing the least bad papers."""
+"""Search: BM25, dense or hybrid, fused here (a convex combination of the min-max normalised
+cosine and BM25 scores of both rankings' candidates) so every backend ranks the same way; each
+hit carries its citation data, a snippet with highlight offsets, and a relevance a person can
+read (queries/relevance.py). Hits under the relevance floor are left out unless asked for: a
+query with nothing relevant says so instead of showing the least bad papers."""
 
 from __future__ import annotations
 
@@ -10,8 +11,11 @@ import time
 from dataclasses import asdict, dataclass, field
 from typing import TYPE_CHECKING, Literal
 
+import numpy as np
+
+from indexing.analysis import stem
 from indexing.embeddings import Embedder
-from indexing.search.base import BackendHit, Filters, SearchBackend
+from indexing.search.base import BackendHit, Filters, SearchBackend, fold
 from indexing.store import Store
 from indexing.store.papers import read_papers
 from indexing.store.search_state import vectors_of
@@ -26,6 +30,10 @@ if TYPE_CHECKING:
 
 Mode = Literal["hybrid", "bm25", "dense"]
 RRF_K = 60
+FUSION_COSINE_WEIGHT = 0.6
+"""Hybrid: this x the min-max cosine + the rest x the min-max BM25 over the candidates (both
+rankings' top CANDIDATES). Chosen on SciFact train (bench/fusion_tune.py, over weighted RRF and
+convex combinations); on test it beats RRF (README, Benchmarks)."""
 CANDIDATES = 100
 MAX_TERMS = 128
 SNIPPET_WORDS = 40
@@ -39,7 +47,7 @@ class SearchHit(Cited):
 
     rank: int
     score: float
-    """The ranking's own score (hybrid: the RRF sum; bm25: BM25; dense: the cosine), for ordering only."""
+    """The ranking's own score (hybrid: the fused 0-1 score; bm25: BM25; dense: the cosine), for ordering only."""
     relevance: float
     """The calibrated chance (0-1) that the paper is relevant to the query (queries/relevance.py)."""
     snippet: str
@@ -93,6 +101,26 @@ def reciprocal_rank_fusion(rankings: dict[str, list[BackendHit]], k: int = RRF_K
     return sorted(((pid, s, found_by[pid]) for pid, s in scores.items()), key=lambda t: (-t[1], t[0]))
 
 
+def convex_fusion(rankings: dict[str, list[BackendHit]], found: dict[str, tuple[float | None, float]],
+                  weight: float = FUSION_COSINE_WEIGHT) -> list[tuple[str, float, list[str]]]:
+    """``weight`` x min-max cosine + (1 - weight) x min-max BM25 over the candidates, with their
+    signals from queries/relevance.signals; ties broken by id for stability."""
+    ids = list(found)
+    if not ids:
+        return []
+    cosine = np.array([found[pid][0] or 0.0 for pid in ids])
+    bm25 = np.array([found[pid][1] for pid in ids])
+    fused = weight * _min_max(cosine) + (1 - weight) * _min_max(bm25)
+    holders = {name: {h.paper_id for h in hits} for name, hits in rankings.items()}
+    found_by = {pid: [name for name, held in holders.items() if pid in held] for pid in ids}
+    return sorted(((pid, float(f), found_by[pid]) for pid, f in zip(ids, fused)), key=lambda t: (-t[1], t[0]))
+
+
+def _min_max(values: np.ndarray) -> np.ndarray:
+    spread = float(values.max() - values.min())
+    return (values - values.min()) / spread if spread > 0 else np.zeros_like(values)
+
+
 def search(store: Store, backend: SearchBackend, embedder: Embedder, query: str, *,
            mode: Mode = "hybrid", filters: Filters | None = None, k: int = 10,
            include_below_floor: bool = False, floor: float = FLOOR,
@@ -117,14 +145,14 @@ def search(store: Store, backend: SearchBackend, embedder: Embedder, query: str,
     if mode != "bm25":
         vector = embedder.embed([text])[0]
         rankings["dense"] = backend.knn(vector, filters, depth)
-    if mode == "hybrid":
-        ranked = reciprocal_rank_fusion(rankings)[:k]
+    if mode == "hybrid":  # every candidate's signals, to fuse them
+        candidates = list(dict.fromkeys(h.paper_id for hits in rankings.values() for h in hits))
+        found = _signals(store, embedder, backend, text, vector, candidates, rankings, depth)
+        ranked = convex_fusion(rankings, found)[:k]
     else:
         ranked = [(h.paper_id, h.score, [mode]) for h in rankings[mode][:k]]
+        found = _signals(store, embedder, backend, text, vector, [pid for pid, _, _ in ranked], rankings, depth)
     ids = [pid for pid, _, _ in ranked]
-    vectors = vectors_of(store.cursor(), embedder.name, ids) if vector is not None else {}
-    found = signals(ids, vector, vectors, rankings["bm25"], depth,
-                    len(query_terms(text)), backend.count())
     relevances = {pid: relevance(*found[pid]) for pid in ids}
     kept = [r for r in ranked if include_below_floor or relevances[r[0]] >= floor]
     result = SearchResult(query=reading.typed, mode=mode, backend=backend.name, filters=filters, truncated=truncated,
@@ -133,6 +161,12 @@ def search(store: Store, backend: SearchBackend, embedder: Embedder, query: str,
     result.hits = _hits(store, kept, relevances, text)
     result.took_ms = (time.perf_counter() - started) * 1000
     return result
+
+
+def _signals(store: Store, embedder: Embedder, backend: SearchBackend, text: str, vector, ids: list[str],
+             rankings: dict[str, list[BackendHit]], depth: int) -> dict[str, tuple[float | None, float]]:
+    vectors = vectors_of(store.cursor(), embedder.name, ids) if vector is not None else {}
+    return signals(ids, vector, vectors, rankings["bm25"], depth, len(query_terms(text)), backend.count())
 
 
 def _hits(store: Store, ranked: list[tuple[str, float, list[str]]], relevances: dict[str, float],
@@ -160,7 +194,8 @@ def make_snippet(text: str, terms: set[str], words: int = SNIPPET_WORDS) -> tupl
     tokens = text.split()
     if not tokens:
         return "", []
-    hit = [any(t.lower().startswith(term) for term in terms) for t in (_strip(w) for w in tokens)]
+    stems = {stem(t) for t in terms}
+    hit = [_matches(t, terms, stems) for t in (_strip(w) for w in tokens)]
     best_start, best = 0, -1
     count = sum(hit[:words])
     for start in range(0, max(1, len(tokens) - words + 1)):
@@ -171,7 +206,7 @@ def make_snippet(text: str, terms: set[str], words: int = SNIPPET_WORDS) -> tupl
             best_start, best = start, count
     window = tokens[best_start:best_start + words]
     snippet = ("… " if best_start else "") + " ".join(window) + (" …" if best_start + words < len(tokens) else "")
-    return snippet, _offsets(snippet, terms)
+    return snippet, _offsets(snippet, terms, stems)
 
 
 def _strip(word: str) -> str:
@@ -179,8 +214,17 @@ def _strip(word: str) -> str:
     return match.group(0) if match else ""
 
 
-def _offsets(snippet: str, terms: set[str]) -> list[tuple[int, int]]:
-    return [(m.start(), m.end()) for m in _WORD.finditer(snippet) if any(m.group(0).lower().startswith(t) for t in terms)]
+def _offsets(snippet: str, terms: set[str], stems: set[str]) -> list[tuple[int, int]]:
+    return [(m.start(), m.end()) for m in _WORD.finditer(snippet) if _matches(m.group(0), terms, stems)]
+
+
+def _matches(word: str, terms: set[str], stems: set[str]) -> bool:
+    """A query word starts the word ("learn" in "learning"), or both stem alike, as the backends
+    match them ("studies" and "study")."""
+    if not word:
+        return False
+    lowered = word.lower()
+    return any(lowered.startswith(t) for t in terms) or stem(fold(lowered)) in stems
 
 
 def search_json(result: SearchResult) -> dict:

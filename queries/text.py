@@ -1,14 +1,17 @@
 """Pure text helpers for briefs: sentence splitting (abstracts and model output, English and
 Chinese), CJK detection, and content words with a light stemmer for word-overlap checks.
 
-No sentence splitter or stemmer ships in the project's dependencies, so both are small rule sets
-here, tuned for scientific prose: abbreviations such as "e.g.", "Fig. 2" and "et al.",
-decimals, initials, inline LaTeX, and ``[n]`` citation markers that stay with their sentence.
+No sentence splitter ships in the project's dependencies, and the support check keeps its own
+light stemmer (see ``stem``; search uses indexing/analysis.py), so both are small rule sets here,
+tuned for scientific prose: abbreviations such as "e.g.", "Fig. 2" and "et al.", decimals,
+initials, inline LaTeX, and ``[n]`` citation markers that stay with their sentence.
 """
 
 from __future__ import annotations
 
 import re
+
+from indexing import analysis
 
 _CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
 _CJK_LETTERS = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
@@ -135,17 +138,6 @@ def _attach_leading_citations(sentences: list[str]) -> list[str]:
 # --------------------------------------------------------------------------- content words
 
 _WORD = re.compile(r"[^\W_]+(?:\.\d+)?")
-_ENGLISH_STOPWORDS = frozenset("""
-a about above after again against all almost also although always am among an and another any are around as at
-be because been before being below between both but by can cannot could did do does doing done down during each
-either else enough etc even ever every few for from further had has have having he her here hers herself him
-himself his how however i if in into is it its itself just least less may me might more most much must my myself
-neither no nor not now of off often on once one only or other others otherwise our ours ourselves out over own
-per perhaps quite rather same several she should since so some such than that the their theirs them themselves
-then there therefore these they this those though through thus to too toward towards under until up upon us very
-via was we well were what whatever when where whether which while who whom whose why will with within without
-would yet you your yours yourself
-""".split())
 # Words every abstract and every brief uses; a shared "propose" says nothing about support.
 _ACADEMIC_FILLER = frozenset("""
 paper papers propose proposes proposed proposing present presents presented presenting result results show shows
@@ -154,7 +146,7 @@ demonstrates demonstrated introduce introduces introduced based using use used u
 provide provides provided finding findings furthermore moreover additionally respectively et al address addresses
 investigate investigates investigated report reports reported suggest suggests suggested evidence
 """.split())
-STOPWORDS = _ENGLISH_STOPWORDS | _ACADEMIC_FILLER
+STOPWORDS = analysis.STOPWORDS | _ACADEMIC_FILLER
 
 # One inflection first ("segmentations" -> "segmentation"), then derivations, repeatedly
 # ("segmentation" -> "segment" -> "seg"), so that "segmenting" and "segment" meet.
@@ -167,8 +159,14 @@ _MIN_STEM = 3
 
 
 def stem(word: str) -> str:
-    """A light suffix stripper (no stemmer ships with the project): conflates inflections and
-    common derivations; it may over-stem, which only widens word overlap a little."""
+    """A light suffix stripper for the support check's word overlap: conflates inflections and
+    common derivations; it may over-stem, which only widens word overlap a little.
+
+    Search stems with Snowball (indexing/analysis.py). The support check keeps this one because
+    its weight and threshold (queries/support.py, settings.support_threshold) were fitted on word
+    overlaps made with it, and swapping the stemmer is unmeasured there: bench/support_threshold.py
+    must embed ~30,000 sentences, which did not finish on the shared machine (2 Dec 2026). Measure
+    it before switching (and refit the threshold if the overlaps move)."""
     if len(word) <= _MIN_STEM or not word.isalpha():
         return word
     word = _strip_one(word, _INFLECTIONS)

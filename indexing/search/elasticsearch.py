@@ -22,15 +22,20 @@ import math
 import re
 import unicodedata
 import uuid
+from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from datetime import UTC, date, datetime
+from itertools import islice
 from typing import Any, NoReturn, TypeVar
 from urllib.parse import unquote, urlsplit, urlunsplit
 
 import elastic_transport
 from elasticsearch import ApiError, Elasticsearch, NotFoundError
 from elasticsearch.helpers import streaming_bulk
+from elasticsearch.serializer import OrjsonSerializer
 
+from indexing.analysis import terms
 from indexing.search.base import BackendHit, Filters, IndexReport, SearchDoc, fold
 from radar.errors import (
     IndexMismatchError, QueryError, SearchAuthError, SearchError, SearchUnavailableError,
@@ -40,9 +45,10 @@ from radar.settings import Settings
 
 log = logging.getLogger(__name__)
 
-MAPPING_VERSION = 2
+MAPPING_VERSION = 3
 """Bump when the mapping below changes: indices of an older version are refused (reindex).
-2: title and abstract folded (accents off, see base.fold); the announce kind."""
+2: title and abstract folded (accents off, see base.fold); the announce kind.
+3: where the node has no ``english`` analyzer, title and abstract hold Radar's own terms (RADAR_ANALYSIS)."""
 
 MAX_QUERY_TERMS = 200
 """Words of a BM25 query that are kept (Elasticsearch caps a query at max_clause_count, >= 1024)."""
@@ -53,12 +59,17 @@ MAX_K = 10_000
 MIN_NUM_CANDIDATES = 100
 BULK_CHUNK_DOCS = 500
 BULK_CHUNK_BYTES = 10 * 1024 * 1024
+BULK_THREADS = 3
+"""Bulk requests in flight at once during a rebuild (loads into the live index send one at a time)."""
 BULK_MAX_RETRIES = 4
 """Retries of documents Elasticsearch rejected with 429 (queue full), with exponential backoff."""
 
-STOP_ANALYZER = "radar_english"
-"""The analyzer used where the node has no ``english`` analyzer (no analysis-common module):
-standard tokenizer, lowercase, English stop words; no stemming."""
+RADAR_ANALYSIS = "radar"
+"""Where the node has no ``english`` analyzer (no analysis-common module, so no stemmer either),
+Radar analyses title and abstract itself (indexing/analysis.py: words, stop words, Snowball
+stems, as the local backend does) and indexes the terms, space-separated, with the built-in
+``whitespace`` analyzer; BM25 queries are analysed the same way. The papers' own text is in the
+store: search reads snippets and highlights from there, never from Elasticsearch."""
 
 _CONNECTION_ERRORS = (elastic_transport.ConnectionError, elastic_transport.ConnectionTimeout)
 _T = TypeVar("_T")
@@ -90,6 +101,7 @@ def build_backend(settings: Settings, *, max_retries: int = 3) -> ElasticsearchB
             retry_on_status=(429, 502, 503, 504),
             retry_backoff_base=0.25 if max_retries else 0,
             retry_backoff_cap=4.0 if max_retries else 0,
+            serializer=OrjsonSerializer(),  # vectors: ~15x faster than the json module
         )
     except ValueError as exc:
         raise SearchError(f"RADAR_ELASTICSEARCH_URL={mask_url(url)!r} is not a usable URL ({_scrub(str(exc), api_key, password)}); "
@@ -147,12 +159,14 @@ class ElasticsearchBackend:
                 "Run `radar reindex` to rebuild the index for the configured model (search keeps working meanwhile).")
 
     def rebuild(self, docs: Iterable[SearchDoc], *, dims: int, model: str) -> IndexReport:
-        """Load a fresh index (refresh off), then flip the alias to it in one atomic call and
-        delete the old one. Until the flip, searches see the old index."""
+        """Load a fresh index (BULK_THREADS requests in flight, refresh off, the translog synced
+        every 5 s rather than per request, no replicas), restore those settings, then flip the
+        alias to it in one atomic call and delete the old one. Until the flip, searches see the
+        old index."""
         old = self._indices_behind_alias()
         new = self._create_index(dims, model, loading=True)
         try:
-            report = self._bulk_index(docs, new)
+            report = self._bulk_index(docs, new, threads=BULK_THREADS)
             if report.failed and not report.indexed:
                 first = next(iter(report.failed.items()))
                 raise SearchError(
@@ -160,7 +174,7 @@ class ElasticsearchBackend:
                     f"{first[0]}: {first[1]}); the alias {self.alias!r} still points at the old index. "
                     "Fix the cause and run `radar reindex` again.")
             self._call("restore the refresh interval", lambda: self._client.indices.put_settings(
-                index=new, settings={"index": {"refresh_interval": None}}))
+                index=new, settings={"index": {"refresh_interval": None, "translog.durability": None}}))
             self._call("refresh the new index", lambda: self._client.indices.refresh(index=new))
             actions: list[dict[str, Any]] = [{"remove": {"index": name, "alias": self.alias}} for name in sorted(old)]
             actions.append({"add": {"index": new, "alias": self.alias}})
@@ -180,12 +194,10 @@ class ElasticsearchBackend:
         stamp = datetime.now(UTC).strftime("%Y%m%d%H%M%S%f")
         name = f"{self.alias}-v{MAPPING_VERSION}-{_slug(model)}-{dims}-{stamp}"
         index_settings: dict[str, Any] = {"number_of_shards": 1, "number_of_replicas": 0}
-        if loading:
+        if loading:  # restored by rebuild once loaded
             index_settings["refresh_interval"] = "-1"
-        if analyzer == STOP_ANALYZER:
-            index_settings["analysis"] = {"analyzer": {STOP_ANALYZER: {
-                "type": "custom", "tokenizer": "standard", "filter": ["lowercase", "stop"]}}}
-        text = {"type": "text", "analyzer": analyzer}
+            index_settings["translog"] = {"durability": "async"}  # no fsync per bulk request
+        text = {"type": "text", "analyzer": "whitespace" if analyzer == RADAR_ANALYSIS else analyzer}
         mappings = {
             "dynamic": "strict",
             "_meta": {"radar": True, "mapping_version": MAPPING_VERSION, "model": model, "dims": dims,
@@ -211,14 +223,14 @@ class ElasticsearchBackend:
         return name
 
     def text_analyzer(self) -> str:
-        """``english`` where the node has it, else the stop-word analyzer (see STOP_ANALYZER)."""
+        """``english`` where the node has it, else Radar's own analysis (see RADAR_ANALYSIS)."""
         if self._analyzer is None:
             try:
                 self._call("check the analyzers", query=True,
                            fn=lambda: self._client.indices.analyze(analyzer="english", text="papers"))
                 self._analyzer = "english"
             except QueryError:  # 400 "failed to find global analyzer [english]"
-                self._analyzer = STOP_ANALYZER
+                self._analyzer = RADAR_ANALYSIS
         return self._analyzer
 
     def identity(self) -> str:
@@ -276,9 +288,15 @@ class ElasticsearchBackend:
         self._require_alias()
         return self._bulk_index(docs, self.alias, require_alias=True)
 
-    def _bulk_index(self, docs: Iterable[SearchDoc], target: str, *, require_alias: bool = False) -> IndexReport:
+    def _bulk_index(self, docs: Iterable[SearchDoc], target: str, *, require_alias: bool = False,
+                    threads: int = 1) -> IndexReport:
+        """Chunks of BULK_CHUNK_DOCS documents, 429s retried with backoff. With ``threads`` > 1 (a
+        rebuild, whose index is dropped if the load fails) that many requests are in flight, so the
+        node indexes one chunk while the next is analysed and serialised; with 1 (loads into the
+        live index) each chunk is acknowledged before the next is read."""
         report = IndexReport()
         sent: list[str] = []
+        analysed = self.text_analyzer() == RADAR_ANALYSIS
 
         def actions() -> Iterator[dict[str, Any]]:
             for doc in docs:
@@ -287,15 +305,35 @@ class ElasticsearchBackend:
                     report.failed[doc.paper_id] = "the vector holds a value that is not a finite number"
                     continue
                 sent.append(doc.paper_id)
-                yield {"_op_type": "index", "_index": target, "_id": doc.paper_id, "_source": _source(doc, vector)}
+                yield {"_op_type": "index", "_index": target, "_id": doc.paper_id,
+                       "_source": _source(doc, vector, analysed=analysed)}
 
         extra = {"require_alias": True} if require_alias else {}
-        results = streaming_bulk(
-            self._client, actions(), chunk_size=BULK_CHUNK_DOCS, max_chunk_bytes=BULK_CHUNK_BYTES,
-            max_retries=BULK_MAX_RETRIES, initial_backoff=1, max_backoff=30,
-            raise_on_error=False, raise_on_exception=False, **extra)
+
+        def send(chunk: Iterable[dict[str, Any]]) -> Iterator[tuple[bool, dict[str, Any]]]:
+            return streaming_bulk(
+                self._client, chunk, chunk_size=BULK_CHUNK_DOCS, max_chunk_bytes=BULK_CHUNK_BYTES,
+                max_retries=BULK_MAX_RETRIES, initial_backoff=1, max_backoff=30,
+                raise_on_error=False, raise_on_exception=False, **extra)
+
+        def results() -> Iterator[tuple[bool, dict[str, Any]]]:
+            if threads == 1:
+                yield from send(actions())
+                return
+            pool = ThreadPoolExecutor(threads, thread_name_prefix="radar-bulk")
+            pending: deque[Future[list[tuple[bool, dict[str, Any]]]]] = deque()
+            try:
+                for chunk in _chunked(actions(), BULK_CHUNK_DOCS):
+                    pending.append(pool.submit(lambda c=chunk: list(send(c))))
+                    while len(pending) > threads:
+                        yield from pending.popleft().result()
+                while pending:
+                    yield from pending.popleft().result()
+            finally:
+                pool.shutdown(wait=True, cancel_futures=True)
+
         try:
-            for ok, item in results:
+            for ok, item in results():
                 info = next(iter(item.values()))
                 paper_id = str(info.get("_id"))
                 if ok:
@@ -365,9 +403,12 @@ class ElasticsearchBackend:
         """Best k by BM25 over title (weighted by ``title_boost`` at query time) and abstract.
 
         The text goes through a ``multi_match`` query, which never parses Lucene syntax;
-        it is cut to MAX_QUERY_TERMS words so that no query exceeds max_clause_count.
+        it is cut to MAX_QUERY_TERMS words so that no query exceeds max_clause_count. Under
+        RADAR_ANALYSIS the query's terms are sent, analysed as the documents were.
         """
         text = fold(bm25_text(query))
+        if text and k > 0 and self.text_analyzer() == RADAR_ANALYSIS:  # no words: no call at all
+            text = " ".join(terms(text)[:MAX_QUERY_TERMS])
         if not text or k <= 0:
             return []
         body_query = {"bool": {
@@ -520,9 +561,14 @@ def _day(value: date) -> str:
     return (value.date() if isinstance(value, datetime) else value).isoformat()
 
 
-def _source(doc: SearchDoc, vector: list[float]) -> dict[str, Any]:
+def _source(doc: SearchDoc, vector: list[float], *, analysed: bool = False) -> dict[str, Any]:
+    """The document Elasticsearch stores; ``analysed``: title and abstract as Radar's terms (RADAR_ANALYSIS)."""
+    if analysed:
+        title, abstract = " ".join(terms(doc.title)), " ".join(terms(doc.abstract))
+    else:
+        title, abstract = fold(doc.title), fold(doc.abstract)
     source: dict[str, Any] = {
-        "paper_id": doc.paper_id, "title": fold(doc.title), "abstract": fold(doc.abstract),
+        "paper_id": doc.paper_id, "title": title, "abstract": abstract,
         "authors": list(doc.authors), "categories": list(doc.categories), "field": doc.field, "source": doc.source,
         "announce": doc.announce,
         "content_hash": doc.content_hash, "vector": vector,
@@ -533,6 +579,11 @@ def _source(doc: SearchDoc, vector: list[float]) -> dict[str, Any]:
             published = published.astimezone(UTC).replace(tzinfo=None)
         source["published"] = published.isoformat() + "Z"
     return source
+
+
+def _chunked(items: Iterator[_T], size: int) -> Iterator[list[_T]]:
+    while chunk := list(islice(items, size)):
+        yield chunk
 
 
 def _as_vector(vector: Sequence[float]) -> list[float] | None:

@@ -14,8 +14,9 @@ stems), the one analysis of both backends. A write replaces the rows of the pape
 the same transaction as their documents, so BM25 sees exactly what the documents table holds
 after each commit: no rebuild, no stale index, readers keep the store's semantics.
 
-Scores are DuckDB fts's ``match_bm25`` (k1 = 1.2, b = 0.75, idf = ln((N - df + 0.5) / (df + 0.5)
-+ 1), the length normalised over both fields) summed over the title, weighted by the title
+Scores are DuckDB fts's ``match_bm25`` (k1 = 1.2, b = 0.75, idf = log10((N - df + 0.5) / (df + 0.5)
++ 1): DuckDB's ``log`` is base 10, and the relevance in queries/relevance.py was fitted on these
+scores; the length normalised over both fields) summed over the title, weighted by the title
 boost, and the abstract: the meaning of the title boost and the parameters is unchanged.
 
 A query reads only the rows of its terms. DuckDB skips row groups by their min/max, so the rows
@@ -176,7 +177,7 @@ def bm25_sql(table: str, query: Sequence[str], title_boost: float, where: str | 
     return f"""
         WITH stats AS (SELECT count(*) AS n, coalesce(avg(len), 0) AS avgdl FROM {lengths_table(table)}),
         p AS (SELECT * FROM {terms_table(table)} WHERE term IN ({terms_in})),
-        idf AS (SELECT term, ln((stats.n - count(*) + 0.5) / (count(*) + 0.5) + 1) AS idf
+        idf AS (SELECT term, log10((stats.n - count(*) + 0.5) / (count(*) + 0.5) + 1) AS idf
                 FROM p, stats GROUP BY term, stats.n),
         scored AS (
             SELECT p.paper_id,

@@ -9,7 +9,9 @@ from indexing.ingest import ingest_all
 from indexing.search.base import BackendHit, Filters
 from indexing.search.local import LocalBackend
 from indexing.store import Store
-from queries.search import MAX_TERMS, clean_query, make_snippet, query_terms, reciprocal_rank_fusion, search
+from queries.search import (
+    MAX_TERMS, clean_query, convex_fusion, make_snippet, query_terms, reciprocal_rank_fusion, search,
+)
 from radar.config import FeedSpec
 from radar.errors import QueryError
 from tests.recorded import ARXIV_ATOM
@@ -26,6 +28,19 @@ def test_rrf_rewards_agreement_and_is_stable() -> None:
     assert fused[0][2] == ["bm25", "dense"] and fused[2][2] == ["dense"]
 
 
+def test_convex_fusion_weighs_normalised_cosine_and_bm25() -> None:
+    rankings = {"bm25": [BackendHit("a", 9.0), BackendHit("b", 5.0)], "dense": [BackendHit("b", 0.8), BackendHit("c", 0.7)]}
+    found = {"a": (0.2, 3.0), "b": (0.8, 2.0), "c": (0.7, 1.0)}  # (cosine, normalised BM25), as relevance.signals gives
+    fused = convex_fusion(rankings, found, weight=0.6)
+    assert [pid for pid, _, _ in fused] == ["b", "c", "a"]
+    assert fused[0][1] == pytest.approx(0.6 * 1.0 + 0.4 * 0.5)  # cosine at the top, BM25 half way
+    assert fused[2][1] == pytest.approx(0.4)  # the lowest cosine, the highest BM25
+    assert fused[0][2] == ["bm25", "dense"] and fused[1][2] == ["dense"] and fused[2][2] == ["bm25"]
+    assert convex_fusion({"bm25": [], "dense": []}, {}) == []
+    flat = convex_fusion({"bm25": [], "dense": hits("x", "y")}, {"x": (0.5, 0.0), "y": (0.4, 0.0)})
+    assert [pid for pid, _, _ in flat] == ["x", "y"]  # no BM25 evidence: the cosine alone orders
+
+
 @pytest.mark.parametrize("query", ["", "   ", "?!", "*** ~~~"])
 def test_queries_without_words_are_a_clear_error(query: str) -> None:
     with pytest.raises(QueryError, match="no words"):
@@ -40,7 +55,8 @@ def test_very_long_queries_are_cut_and_say_so() -> None:
 def test_snippet_offsets_point_at_query_words() -> None:
     abstract = "Filler words here. " * 20 + "We segment MRI scans with diffusion models. " + "More filler. " * 20
     snippet, offsets = make_snippet(abstract, query_terms("diffusion models for MRI segmentation"))
-    assert {snippet[a:b].lower() for a, b in offsets} == {"mri", "diffusion", "models"}
+    # "segment" stems as "segmentation" does: highlighted, as the backends matched it
+    assert {snippet[a:b].lower() for a, b in offsets} == {"segment", "mri", "diffusion", "models"}
     assert snippet.startswith("… ") and snippet.endswith(" …")
 
 

@@ -19,7 +19,11 @@ import pytest
 from tests.flows.web.conftest import HOSTILE_ID, Server
 
 webdriver = pytest.importorskip("selenium.webdriver")
-from selenium.common.exceptions import NoAlertPresentException, WebDriverException  # noqa: E402
+from selenium.common.exceptions import (  # noqa: E402
+    NoAlertPresentException,
+    StaleElementReferenceException,
+    WebDriverException,
+)
 from selenium.webdriver.common.by import By  # noqa: E402
 from selenium.webdriver.support.ui import WebDriverWait  # noqa: E402
 
@@ -159,7 +163,9 @@ def test_starring_a_paper_changes_its_profiles_ranking(browser: webdriver.Chrome
     assert 2 <= len(before) <= 25  # the papers that clear the digest's relevance floor, at most 25
     starred = before[-1]
     browser.find_element(By.CSS_SELECTOR, f'li.paper[data-paper="{starred}"] button.star').click()
-    WebDriverWait(browser, 60).until(lambda d: ranked_ids(d) and starred not in ranked_ids(d))
+    # the star posts and the page reloads: elements read mid-navigation go stale, so read again
+    WebDriverWait(browser, 60, ignored_exceptions=(StaleElementReferenceException,)).until(
+        lambda d: ranked_ids(d) and starred not in ranked_ids(d))
     after = ranked_ids(browser)
     assert after != before and 0 < len(after) <= 25  # the star is a seed now, not news, and the order moved
     assert "Ranked with 1 starred and 0 dismissed papers." in browser.page_source

@@ -126,6 +126,14 @@ def test_search_folds_accents_both_ways(backend, query: str) -> None:
     assert ids(backend.bm25(query, Filters(), 3)) == ["p6"]
 
 
+@pytest.mark.parametrize(("query", "expected"), [("segmenting", "p1"), ("segments", "p1"), ("qubit", "p3"),
+                                               ("protein folding", "p4"), ("randomised trial", "p5")])
+def test_both_backends_stem(backend, query: str, expected: str) -> None:
+    """Inflections meet on both backends (the local one stems with DuckDB's porter, Elasticsearch with
+    its english analyzer or, where the node lacks it, with Radar's own analysis, the same porter)."""
+    assert ids(backend.bm25(query, Filters(), 3))[0] == expected
+
+
 def test_loading_the_same_documents_again_adds_nothing(backend, docs) -> None:
     report = backend.index(docs)
     backend.refresh()

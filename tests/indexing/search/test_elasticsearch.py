@@ -10,7 +10,7 @@ from datetime import UTC, date, datetime
 import pytest
 
 from indexing.search.base import Filters, SearchDoc
-from indexing.search.elasticsearch import MAPPING_VERSION, STOP_ANALYZER, bm25_text, build_backend
+from indexing.search.elasticsearch import MAPPING_VERSION, RADAR_ANALYSIS, bm25_text, build_backend
 from radar.errors import (
     IndexMismatchError, QueryError, SearchAuthError, SearchError, SearchUnavailableError,
 )
@@ -93,18 +93,17 @@ def test_prepare_creates_index_and_alias_with_the_explicit_mapping(es_backend, e
         assert props[keyword]["type"] == "keyword", keyword
     assert props["published"]["type"] == "date"
 
-    # english where the node has it; this distribution has no analysis-common, so the stop analyzer.
+    # english where the node has it; this distribution has no analysis-common, so Radar's own terms.
     has_english = es_admin.options(ignore_status=400).indices.analyze(analyzer="english", text="x").meta.status == 200
-    expected = "english" if has_english else STOP_ANALYZER
+    expected = "english" if has_english else RADAR_ANALYSIS
     assert es_backend.text_analyzer() == expected
+    assert mapping["_meta"]["analyzer"] == expected
     for text_field in ("title", "abstract"):
-        assert props[text_field] == {"type": "text", "analyzer": expected}
+        assert props[text_field] == {"type": "text", "analyzer": "english" if has_english else "whitespace"}
         assert "boost" not in props[text_field]  # the title is boosted at query time
     settings = es_admin.indices.get_settings(index=name)[name]["settings"]["index"]
     assert settings["number_of_replicas"] == "0"
-    if not has_english:
-        assert settings["analysis"]["analyzer"][STOP_ANALYZER] == {
-            "type": "custom", "tokenizer": "standard", "filter": ["lowercase", "stop"]}
+    assert "analysis" not in settings
 
     es_backend.prepare(dims=DIMS, model=MODEL)  # idempotent: same index
     assert only_index(es_admin, es_alias) == name

@@ -45,7 +45,7 @@ def test_clustering_changes_no_answer(store, docs, embedder, monkeypatch) -> Non
     backend.delete([f"{d.paper_id}-copy" for d in docs])
     backend.refresh()
     assert [backend.bm25(q, Filters(), 10) for q in queries] == answers
-    with duckdb.connect(str(store.path), read_only=True) as con:
+    with store.reading() as con:
         assert con.execute("SELECT value FROM search_meta WHERE key = 'terms_sorted'").fetchone()[0] != "0"
 
 
