@@ -16,7 +16,7 @@ from indexing.embeddings import Embedder, embedder_for
 from indexing.search import build_backend
 from indexing.search.base import SearchBackend
 from indexing.store import Store, open_store
-from radar.errors import ConfigError, RadarError
+from radar.errors import ConfigError, IndexMismatchError, RadarError
 from radar.settings import Settings, load_settings
 
 if TYPE_CHECKING:  # imported where used: searching needs none of the ingest code (fast `radar search`)
@@ -111,10 +111,22 @@ def searching(settings: Settings | None = None, *, read_only: bool = True,
         own = backend is None
         backend = build_backend(settings, store) if own else backend
         try:
+            if own:
+                _check_model(backend, embedder)
             yield Searching(settings, store, backend, embedder)
         finally:
             if own:
                 backend.close()
+
+
+def _check_model(backend: SearchBackend, embedder: Embedder) -> None:
+    """Vectors of two models are not comparable (even with the same size): refuse, don't mislead."""
+    built_with = backend.model()
+    if built_with is not None and built_with != embedder.name:
+        raise IndexMismatchError(
+            f"The search index was built with the embedding model {built_with!r}, but the configured one is "
+            f"{embedder.name!r}: its vectors cannot be compared. Run `radar reindex` to rebuild the index for "
+            f"{embedder.name!r}, or set RADAR_EMBEDDING_MODEL back to {built_with!r}.")
 
 
 @contextmanager

@@ -99,6 +99,9 @@ class SearchBackend(Protocol):
         index is replaced (rebuild), lost, or another one is named (alias, cluster). Marks of
         indexed papers are keyed by it, so a new index gets everything."""
 
+    def model(self) -> str | None:
+        """The embedding model the live index's vectors were made with (None: no index yet)."""
+
     def refresh(self) -> None:
         """Make everything indexed so far searchable."""
 

@@ -246,6 +246,10 @@ class ElasticsearchBackend:
                 index=index_name, meta=meta))
         return f"elasticsearch:{index_name}:{meta['identity']}"
 
+    def model(self) -> str | None:
+        index_name = self._live_index()
+        return None if index_name is None else self._meta(index_name).get("model")
+
     def _live_index(self) -> str | None:
         """The one index behind the alias (None when there is none)."""
         current = self._indices_behind_alias()

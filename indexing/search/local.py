@@ -99,6 +99,10 @@ class LocalBackend:
             raise SearchError("There is no local search index yet: run `radar index` first.")
         return f"local:{row[0]}"
 
+    def model(self) -> str | None:
+        with self.store.reading() as con:
+            return _meta(con).get("model") if _has_table(con, "search_meta") else None
+
     def index(self, docs: Iterable[SearchDoc]) -> IndexReport:
         if self._index_dims is None:
             with self.store.reading() as con:

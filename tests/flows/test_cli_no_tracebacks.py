@@ -130,3 +130,14 @@ def test_a_killed_run_shows_as_died_and_the_next_run_records_it(ingested: Path, 
     finally:
         con.close()
     assert row == ("died", True)
+
+
+@pytest.mark.parametrize("args", [["search", "protein folding"], ["search", "protein folding", "--mode", "bm25"],
+                                  ["related", "arxiv:2411.18568"]])
+def test_an_index_built_with_another_embedding_model_is_refused_with_the_fix(corpus_home: Path,
+                                                                             monkeypatch: pytest.MonkeyPatch,
+                                                                             args: list[str]) -> None:
+    monkeypatch.setenv("RADAR_EMBEDDING_MODEL", "paraphrase-multilingual-MiniLM-L12-v2")  # same 384 dimensions
+    result = invoke(*args)
+    assert result.exit_code == 1
+    assert "built with the embedding model" in result.output and "radar reindex" in result.output

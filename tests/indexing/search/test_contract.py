@@ -159,6 +159,10 @@ def test_delete_and_rebuild(backend, docs, embedder) -> None:
     assert ids(backend.bm25("MRI segmentation", Filters(), 1)) == ["p1"]
 
 
+def test_the_index_names_the_model_its_vectors_came_from(backend, embedder) -> None:
+    assert backend.model() == embedder.name
+
+
 def test_another_model_is_refused_with_the_fix(backend) -> None:
     with pytest.raises(IndexMismatchError, match="radar reindex"):
         backend.prepare(dims=768, model="some-other-model")
