@@ -26,6 +26,7 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from bench.scifact import OUT, build_store, load_corpus, load_queries, require_scifact  # noqa: E402
+from indexing.store.vectors import vector_from_bytes  # noqa: E402
 
 MODES = ("bm25", "dense", "hybrid")
 
@@ -36,7 +37,7 @@ def cached_vectors() -> dict[str, list[float]]:
     source.close()
     if not rows:
         sys.exit("No cached SciFact vectors: run bench/scifact.py once first.")
-    return {pid.removeprefix("scifact:"): vector for pid, vector in rows}
+    return {pid.removeprefix("scifact:"): vector_from_bytes(vector).tolist() for pid, vector in rows}
 
 
 def replicated(size: int) -> list[tuple[str, dict]]:

@@ -12,6 +12,7 @@ from collections.abc import Callable
 import duckdb
 
 from indexing.store.renormalise import renormalise_papers
+from indexing.store.vectors import vectors_as_bytes
 
 Step = str | Callable[[duckdb.DuckDBPyConnection], object]
 
@@ -261,6 +262,7 @@ MIGRATIONS: list[tuple[int, str, Step]] = [
             PRIMARY KEY (query, model)
         );
     """),
+    (15, "cached vectors as float32 bytes (a few rows read without decoding the whole column)", vectors_as_bytes),
 ]
 
 LATEST = max(m[0] for m in MIGRATIONS)

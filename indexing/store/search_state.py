@@ -15,6 +15,7 @@ import pyarrow as pa
 
 from indexing.kinds import announce_sql
 from indexing.search.base import SearchDoc
+from indexing.store.vectors import vector_bytes, vector_from_bytes
 
 # Everything a search document is made of: a change to any of it re-indexes the paper.
 _CONTENT_HASH = f"""md5(concat_ws(chr(31), title, abstract, array_to_string(authors, ';'),
@@ -65,7 +66,7 @@ def cached_vectors(con: duckdb.DuckDBPyConnection, model: str, wanted: dict[str,
         SELECT e.paper_id, e.vector FROM embeddings e JOIN wanted_vectors w USING (paper_id, text_hash)
         WHERE e.model = ?""", [model]).fetchall()
     con.unregister("wanted_vectors")
-    return {paper_id: np.asarray(vector, dtype=np.float32) for paper_id, vector in rows}
+    return {paper_id: vector_from_bytes(vector) for paper_id, vector in rows}
 
 
 def save_vectors(con: duckdb.DuckDBPyConnection, model: str, paper_ids: list[str], hashes: list[str],
@@ -74,7 +75,7 @@ def save_vectors(con: duckdb.DuckDBPyConnection, model: str, paper_ids: list[str
         return
     con.register("new_vectors", pa.table({
         "paper_id": paper_ids, "model": [model] * len(paper_ids), "text_hash": hashes,
-        "vector": pa.array(list(vectors), pa.list_(pa.float32())),
+        "vector": pa.array([vector_bytes(v) for v in vectors], pa.binary()),
     }))
     con.execute("INSERT OR REPLACE INTO embeddings SELECT * FROM new_vectors")
     con.unregister("new_vectors")
@@ -101,4 +102,4 @@ def vectors_of(con: duckdb.DuckDBPyConnection, model: str, paper_ids: list[str])
     rows = con.execute("SELECT e.paper_id, e.vector FROM embeddings e JOIN vector_ids USING (paper_id) "
                        "WHERE e.model = ?", [model]).fetchall()
     con.unregister("vector_ids")
-    return {paper_id: np.asarray(vector, dtype=np.float32) for paper_id, vector in rows}
+    return {paper_id: vector_from_bytes(vector) for paper_id, vector in rows}
