@@ -21,6 +21,7 @@ a checkpoint, whose cost grows with the whole store.
 from __future__ import annotations
 
 import atexit
+import gc
 import os
 import random
 import re
@@ -150,10 +151,7 @@ class Store:
         if self.read_only:
             raise StoreError(f"{self.path} is open read-only")
         with self._lock:
-            for other in list(_handles):  # DuckDB refuses read-write beside read-only in one process
-                if other.path == self.path:
-                    with other._lock:
-                        other._close_reader()
+            _close_readers(self.path)
             con = self._writer_connection()
             try:
                 con.execute("BEGIN TRANSACTION")
@@ -268,10 +266,19 @@ class Store:
                     raise busy(self.path, holder, wait, read_only) from None
                 self._signal_waiting()
             except duckdb.ConnectionException as exc:
-                if not (read_only and "different configuration" in str(exc)):
+                if "different configuration" not in str(exc):
                     raise StoreError(f"Cannot open store {self.path}: {exc}") from None
-                read_only = False  # this process writes the file right now: read through its instance
-                continue
+                if read_only:
+                    read_only = False  # this process writes the file right now: read through its instance
+                    continue
+                # A writer while this process still reads the file read-only (another thread's
+                # handle, or a cursor nobody closed keeping DuckDB's read-only instance alive):
+                # let those readers go and try again, within the same wait.
+                _close_readers(self.path, but=self)
+                gc.collect()
+                if time.monotonic() >= deadline:
+                    raise busy(self.path, f"a read-only connection in this process ({os.getpid()})", wait,
+                               read_only) from None
             except duckdb.Error as exc:
                 raise StoreError(f"Cannot open store {self.path}: {exc}") from None
             else:
@@ -279,6 +286,15 @@ class Store:
                 return con
             pause = min(pause * 2, self.waits.retry_interval)
             time.sleep(random.uniform(pause / 2, pause))  # noqa: S311 - jitter, not cryptography
+
+
+def _close_readers(path: Path, *, but: Store | None = None) -> None:
+    """Close the kept read-only connections of every handle on ``path`` in this process (each after
+    its current read): DuckDB refuses a read-write connection beside read-only ones in one process."""
+    for other in list(_handles):
+        if other.path == path and other is not but:
+            with other._lock:
+                other._close_reader()
 
 
 def _watch(ref: weakref.ref[Store]) -> None:

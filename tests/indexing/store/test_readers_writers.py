@@ -218,3 +218,17 @@ def test_the_change_counter_moves_with_every_write_only(tmp_path: Path, fetcher:
     with writer.transaction() as con:
         con.execute("DELETE FROM rejects")
     assert reader.changes() == seen + 1  # a long-running reader notices, without reopening its handle
+
+
+def test_a_writer_gets_the_file_from_readers_in_its_own_process(tmp_path: Path) -> None:
+    """The web server reads in some threads while it writes a profile in another: a read-only
+    connection still open in the process (a request not yet torn down) is let go, not a 503."""
+    path = tmp_path / "radar.duckdb"
+    open_store(path).close()
+    reader = open_store(path, read_only=True)
+    before = reader.changes()
+    reader.cursor().execute("SELECT count(*) FROM papers").fetchone()  # a kept read-only connection
+    with open_store(path, waits=StoreSettings(write_wait=5)) as writer, writer.transaction() as con:
+        con.execute("SELECT 1")
+    assert reader.changes() == before + 1  # the reader opens the file again and sees the commit
+    reader.close()
