@@ -71,7 +71,8 @@ INGEST = textwrap.dedent("""
 
     started = time.perf_counter()
     spec = FeedSpec(name="bench", kind="arxiv-rss", url=Path(sys.argv[2]).as_uri())
-    with open_store(Path(sys.argv[1])) as store, HttpFetcher(HttpSettings(), "bench") as fetcher:
+    http = HttpSettings(max_body_bytes=4 << 30)  # the replicated feed is far bigger than a real one
+    with open_store(Path(sys.argv[1])) as store, HttpFetcher(http, "bench") as fetcher:
         feed = ingest_all(store, [spec], fetcher).feeds[0]
     print(f"{feed.new} {time.perf_counter() - started} {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024}")
 """)
@@ -169,6 +170,8 @@ def scenario(code_root: Path, feed: Path, folder: Path, *, readers: bool) -> dic
                 result["failed"] = f"{phase}: {str(exc).strip().splitlines()[-1][:160]}"
                 break
             result[phase] = {"papers": int(count), "seconds": float(seconds), "peak_rss_mb": float(rss)}
+            if phase == "ingest" and not int(count):
+                sys.exit(f"the ingest of {feed} stored no papers in {code_root}: nothing to measure")
         result["writer_seconds"] = time.perf_counter() - started
     finally:
         if reader is not None:
