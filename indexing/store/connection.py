@@ -21,7 +21,6 @@ a checkpoint, whose cost grows with the whole store.
 from __future__ import annotations
 
 import atexit
-import gc
 import os
 import random
 import re
@@ -272,10 +271,9 @@ class Store:
                     read_only = False  # this process writes the file right now: read through its instance
                     continue
                 # A writer while this process still reads the file read-only (another thread's
-                # handle, or a cursor nobody closed keeping DuckDB's read-only instance alive):
-                # let those readers go and try again, within the same wait.
+                # handle, a web request not yet torn down): let those readers go, try again
+                # within the same wait.
                 _close_readers(self.path, but=self)
-                gc.collect()
                 if time.monotonic() >= deadline:
                     raise busy(self.path, f"a read-only connection in this process ({os.getpid()})", wait,
                                read_only) from None
