@@ -13,7 +13,7 @@ import re
 
 from indexing import analysis
 
-_CJK = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff\u3000-\u303f\uff00-\uffef]")
+_CJK = analysis.CJK
 _CJK_LETTERS = re.compile(r"[\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uac00-\ud7af\uf900-\ufaff]")
 
 _CITE = r"\[\s*\d+(?:\s*[,;–—-]\s*\d+)*\s*\]"
@@ -137,7 +137,6 @@ def _attach_leading_citations(sentences: list[str]) -> list[str]:
 
 # --------------------------------------------------------------------------- content words
 
-_WORD = re.compile(r"[^\W_]+(?:\.\d+)?")
 # Words every abstract and every brief uses; a shared "propose" says nothing about support.
 _ACADEMIC_FILLER = frozenset("""
 paper papers propose proposes proposed proposing present presents presented presenting result results show shows
@@ -195,7 +194,7 @@ def _strip_one(word: str, rules: tuple[tuple[str, str], ...]) -> str:
 
 def words(text: str) -> list[str]:
     """Lower-cased Latin (and Greek) words and numbers; CJK script is skipped."""
-    return _WORD.findall(_CJK.sub(" ", text.lower()))
+    return analysis.WORD.findall(_CJK.sub(" ", text.lower()))
 
 
 def content_words(text: str) -> list[str]:
